@@ -1,0 +1,45 @@
+"""Header text normalisation, shared by form recognition and the export generator.
+
+Webropol writes the question text as the header, so matching must survive the noise that
+Excel and copy-paste add (forms.md: NFC, NBSP → space, runs of white space → one, trimmed,
+trailing ':' removed, case kept).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WS = re.compile(r"\s+")
+
+
+def normalise_header(text: object) -> str:
+    """Return the header as forms are matched on it; non-strings (Excel numbers) become text."""
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFC", str(text))
+    s = s.replace("\ufeff", "").replace("\u00a0", " ").replace("\u202f", " ")
+    s = _WS.sub(" ", s).strip()
+    while s.endswith(":"):
+        s = s[:-1].rstrip()
+    return s
+
+
+def merge_header_rows(top: list[str], sub: list[str]) -> list[str]:
+    """Merge a raw export's two header rows into `question:field` headers.
+
+    The question text stands over the first column of its block; it is carried right across
+    the empty cells of the top row, and joined with the sub-label where there is one.
+    """
+    merged: list[str] = []
+    current = ""
+    for i in range(max(len(top), len(sub))):
+        t = normalise_header(top[i] if i < len(top) else "")
+        s = normalise_header(sub[i] if i < len(sub) else "")
+        if t:
+            current = t
+        if s:
+            merged.append(f"{current}:{s}" if current else f":{s}")
+        else:
+            merged.append(t)
+    return merged
