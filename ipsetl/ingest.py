@@ -1,0 +1,275 @@
+"""One ingestion run: inbox → parsed exports → one warehouse transaction.
+
+Files are parsed before the warehouse is opened for writing, so the write lock is held only for
+the short transaction; the transaction re-reads the registry, so a file registered meanwhile by
+another run is not loaded twice. A failure anywhere before COMMIT leaves the warehouse as it was.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ipsetl import warehouse
+from ipsetl.findings import ERROR, WARNING
+from ipsetl.forms import region_names
+from ipsetl.reader import ParsedExport, read_export, sha256_of
+from ipsetl.supersede import Response, active_keys
+
+Progress = Callable[[str], None]
+
+SKIPPED_PREFIXES = (".", "~$")  # hidden files, Excel's lock files
+
+
+@dataclass
+class FileOutcome:
+    file_name: str
+    status: str  # loaded / duplicate / rejected / known
+    form_version: str | None = None
+    rows_total: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    errors: int = 0
+    warnings: int = 0
+    duplicate_of: str | None = None
+    message: str | None = None
+
+
+@dataclass
+class IngestSummary:
+    files: list[FileOutcome] = field(default_factory=list)
+    windows_active: int = 0
+    assessments_active: int = 0
+    superseded: int = 0
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def new_files(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status != "known"]
+
+    @property
+    def findings_by_severity(self) -> dict[str, int]:
+        return {
+            ERROR: sum(f.errors for f in self.files),
+            WARNING: sum(f.warnings for f in self.files),
+        }
+
+
+def inbox_files(inbox: Path) -> list[tuple[str, Path]]:
+    """(name, path) of every file in the inbox, in registration order: NFC names by code point."""
+    if not inbox.exists():
+        return []
+    found = []
+    for path in inbox.rglob("*"):
+        rel = path.relative_to(inbox)
+        if not path.is_file() or any(part.startswith(SKIPPED_PREFIXES) for part in rel.parts):
+            continue
+        found.append((unicodedata.normalize("NFC", rel.as_posix()), path))
+    return sorted(found, key=lambda item: item[0])
+
+
+def _registry(con: duckdb.DuckDBPyConnection) -> tuple[set[tuple[str, str]], dict[str, str]]:
+    """Registered (file_name, sha256) pairs, and sha256 → the first file registered with it."""
+    if not warehouse.has_schema(con):
+        return set(), {}
+    rows = con.execute("SELECT file_name, sha256 FROM raw.source_file ORDER BY file_seq").fetchall()
+    first: dict[str, str] = {}
+    for name, sha in rows:
+        first.setdefault(sha, name)
+    return {(n, s) for n, s in rows}, first
+
+
+def read_registry(path: Path, wait_s: float, on_wait: Progress | None) -> tuple[set, dict]:
+    if not path.exists():
+        return set(), {}
+    with warehouse.connect(path, read_only=True, wait_s=wait_s, on_wait=on_wait) as con:
+        return _registry(con)
+
+
+def _file_sha(path: Path, max_bytes: int) -> str:
+    """The registry key; for a file over the size limit, of its head and size (see read_export)."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        with open(path, "rb") as fh:
+            return sha256_of(fh.read(1 << 20) + f"|size={size}".encode())
+    return sha256_of(path.read_bytes())
+
+
+@dataclass
+class Pending:
+    name: str
+    sha256: str
+    size_bytes: int
+    parsed: ParsedExport | None  # None for a duplicate
+    duplicate_of: str | None = None
+
+
+def plan_run(inbox: Path, registered: set, first_by_sha: dict, max_bytes: int, progress: Progress) -> list[Pending]:
+    """Parse every inbox file that is not registered yet (pure: no warehouse writes)."""
+    files = inbox_files(inbox)
+    seen_sha = dict(first_by_sha)
+    pending: list[Pending] = []
+    for i, (name, path) in enumerate(files, 1):
+        sha = _file_sha(path, max_bytes)
+        if (name, sha) in registered:
+            continue
+        size = path.stat().st_size
+        if sha in seen_sha:
+            progress(f"[{i}/{len(files)}] {name}: sama sisältö kuin tiedostossa {seen_sha[sha]}, ei ladata uudelleen")
+            pending.append(Pending(name, sha, size, None, seen_sha[sha]))
+            continue
+        parsed = read_export(path, max_bytes, name=name)
+        seen_sha[sha] = name
+        progress(f"[{i}/{len(files)}] {name}: {describe(parsed)}")
+        pending.append(Pending(name, sha, size, parsed))
+    return pending
+
+
+def describe(p: ParsedExport) -> str:
+    if p.form is None:
+        return "HYLÄTTY – " + (p.findings[0].message if p.findings else "ei luettavissa")
+    warnings = sum(1 for f in p.findings if f.severity == WARNING)
+    return (
+        f"{p.form.name}, {p.rows_total} vastausta: {p.rows_accepted} hyväksytty, {p.rows_rejected} hylätty"
+        + (f", {warnings} varoitusta" if warnings else "")
+    )
+
+
+MONITORING_EXCLUDE = {"region"}
+
+
+def _insert_frame(con, table: str, frame: pd.DataFrame) -> None:
+    con.register("incoming", frame)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+    finally:
+        con.unregister("incoming")
+
+
+def _write(con: duckdb.DuckDBPyConnection, pending: list[Pending], loaded_at: datetime) -> list[FileOutcome]:
+    registered, first_by_sha = _registry(con)
+    seq = con.execute("SELECT coalesce(max(file_seq), 0) FROM raw.source_file").fetchone()[0]
+    outcomes: list[FileOutcome] = []
+    finding_rows: list[dict] = []
+    for p in pending:
+        if (p.name, p.sha256) in registered:
+            continue  # another run registered it while we were parsing
+        seq += 1
+        parsed = p.parsed
+        duplicate_of = p.duplicate_of or (first_by_sha.get(p.sha256) if parsed is not None else None)
+        if duplicate_of is not None:
+            con.execute(
+                "INSERT INTO raw.source_file VALUES (?, ?, ?, ?, NULL, NULL, ?, 0, 0, 0, 'duplicate', ?)",
+                [seq, p.name, p.sha256, p.size_bytes, loaded_at, duplicate_of],
+            )
+            outcomes.append(FileOutcome(p.name, "duplicate", duplicate_of=duplicate_of))
+            first_by_sha.setdefault(p.sha256, p.name)
+            continue
+        first_by_sha.setdefault(p.sha256, p.name)
+        form = parsed.form
+        con.execute(
+            "INSERT INTO raw.source_file VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            [seq, p.name, p.sha256, p.size_bytes, form.form if form else None, form.name if form else None,
+             loaded_at, parsed.rows_total, parsed.rows_accepted, parsed.rows_rejected, parsed.status],
+        )
+        if form is not None and len(parsed.accepted):
+            frame = parsed.accepted.drop(columns=["region"]).copy()
+            frame.insert(0, "file_seq", seq)
+            frame.insert(1, "source_file", p.name)
+            frame["active"] = False
+            table = "raw.monitoring_response" if form.form == "seuranta" else "raw.fidelity_response"
+            _insert_frame(con, table, frame.reset_index(drop=True))
+        for n, f in enumerate(parsed.findings, 1):
+            finding_rows.append({"file_seq": seq, "finding_seq": n, **f.as_dict()})
+        outcomes.append(
+            FileOutcome(
+                p.name, parsed.status, form.name if form else None, parsed.rows_total, parsed.rows_accepted,
+                parsed.rows_rejected,
+                errors=sum(1 for f in parsed.findings if f.severity == ERROR),
+                warnings=sum(1 for f in parsed.findings if f.severity == WARNING),
+                message=parsed.findings[0].message if form is None and parsed.findings else None,
+            )
+        )
+    if finding_rows:
+        frame = pd.DataFrame(finding_rows)
+        frame["source_row"] = frame["source_row"].astype("Int64")
+        _insert_frame(con, "raw.finding", frame)
+    return outcomes
+
+
+def _resolve(con: duckdb.DuckDBPyConnection, table: str, group_sql: str, start: str, end: str) -> None:
+    """Recompute the resubmission verdict of every stored response of a history table."""
+    rows = con.execute(
+        f"SELECT file_seq, source_row, {group_sql}, {start}, {end}, submitted_at FROM {table}"
+    ).fetchall()
+    responses = [
+        Response((fs, sr), tuple(g) if isinstance(g, list | tuple) else (g,), s, e, sub, fs, sr)
+        for fs, sr, g, s, e, sub in rows
+    ]
+    verdict = active_keys(responses)
+    frame = pd.DataFrame(
+        [(k[0], k[1], w is None, w[0] if w else None, w[1] if w else None) for k, w in verdict.items()],
+        columns=["file_seq", "source_row", "active", "by_seq", "by_row"],
+    ).astype({"by_seq": "Int64", "by_row": "Int64"})
+    con.register("verdict", frame)
+    try:
+        con.execute(
+            f"""UPDATE {table} AS t SET active = v.active, superseded_by_file_seq = v.by_seq,
+                superseded_by_row = v.by_row
+                FROM verdict AS v WHERE t.file_seq = v.file_seq AND t.source_row = v.source_row
+                AND (t.active IS DISTINCT FROM v.active
+                     OR t.superseded_by_file_seq IS DISTINCT FROM v.by_seq
+                     OR t.superseded_by_row IS DISTINCT FROM v.by_row)"""
+        )
+    finally:
+        con.unregister("verdict")
+
+
+def write_run(path: Path, pending: list[Pending], wait_s: float, progress: Progress,
+              loaded_at: datetime | None = None) -> list[FileOutcome]:
+    """Everything a run writes, in one transaction."""
+    loaded_at = loaded_at or datetime.now().replace(microsecond=0)
+    with warehouse.connect(path, wait_s=wait_s, on_wait=progress) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            warehouse.apply_schema(con)
+            con.executemany(
+                "INSERT INTO raw.region VALUES (?, ?) ON CONFLICT (region_code) DO UPDATE SET region_name = excluded.region_name",
+                sorted(region_names().items()),
+            )
+            outcomes = _write(con, pending, loaded_at)
+            _resolve(con, "raw.monitoring_response", "region_code", "period_start", "period_end")
+            _resolve(con, "raw.fidelity_response", "[region_code, assessment_type]", "assessed_on", "assessed_on")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return outcomes
+
+
+def run_ingest(inbox: Path, warehouse_path: Path, max_bytes: int, wait_s: float = 300,
+               progress: Progress | None = None) -> IngestSummary:
+    progress = progress or (lambda _msg: None)
+    registered, first_by_sha = read_registry(warehouse_path, wait_s, progress)
+    known = [name for name, _ in inbox_files(inbox)]
+    pending = plan_run(inbox, registered, first_by_sha, max_bytes, progress)
+    outcomes = write_run(warehouse_path, pending, wait_s, progress)
+    summary = IngestSummary(files=outcomes)
+    new_names = {o.file_name for o in outcomes}
+    summary.files += [FileOutcome(n, "known") for n in known if n not in new_names]
+    with warehouse.connect(warehouse_path, read_only=True, wait_s=wait_s, on_wait=progress) as con:
+        summary.windows_active = con.execute("SELECT count(*) FROM mart.monitoring_window").fetchone()[0]
+        summary.assessments_active = con.execute("SELECT count(*) FROM mart.fidelity_assessment").fetchone()[0]
+        summary.superseded = con.execute(
+            "SELECT (SELECT count(*) FROM raw.monitoring_response WHERE NOT active)"
+            " + (SELECT count(*) FROM raw.fidelity_response WHERE NOT active)"
+        ).fetchone()[0]
+    return summary

@@ -1,0 +1,162 @@
+"""From a grid with a recognised layout to a typed table of canonical columns.
+
+This is where personal data is dropped (before any value is looked at) and where cells are
+parsed into numbers and dates; a cell that does not parse becomes a `type` finding and a null,
+so pandera can then check ranges and rules on the columns that did parse.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ipsetl import values
+from ipsetl.findings import ERROR, WARNING, Finding
+from ipsetl.forms import FormColumn, regions
+from ipsetl.headers import normalise_header
+from ipsetl.recognise import Layout
+
+PARSERS = {
+    "timestamp": values.parse_timestamp,
+    "date": values.parse_date,
+    "integer": values.parse_integer,
+    "decimal": values.parse_decimal,
+    "item": values.parse_item,
+}
+DTYPES = {
+    "timestamp": "datetime64[ns]",
+    "date": "datetime64[ns]",
+    "integer": "Int64",
+    "item": "Int64",
+    "decimal": "Float64",
+    "region": "string",
+    "choice": "string",
+    "text": "string",
+}
+PERSONAL_PREFIXES = ("Vastaajan tiedot",)
+
+
+class FileRejected(ValueError):
+    """The file as a whole cannot be loaded (e.g. a required column is missing)."""
+
+    def __init__(self, findings: list[Finding]):
+        super().__init__("; ".join(f.message for f in findings))
+        self.findings = findings
+
+
+@dataclass
+class MappedTable:
+    frame: pd.DataFrame  # canonical typed columns; index = source_row
+    findings: list[Finding] = field(default_factory=list)
+    errors: set[tuple[int, str]] = field(default_factory=set)  # (source_row, column) with a type error
+
+
+def _column_plan(layout: Layout, file_name: str) -> tuple[dict[str, int], list[Finding]]:
+    """canonical column → grid index; unknown headers give one warning, missing required ones reject."""
+    known = layout.form.by_header
+    positions: dict[str, list[int]] = {}
+    unknown: list[str] = []
+    for i, h in enumerate(layout.headers):
+        if not h:
+            continue
+        col = known.get(h)
+        if col is None:
+            if h not in layout.form.ignore and not h.startswith(PERSONAL_PREFIXES):
+                unknown.append(h)
+            continue
+        positions.setdefault(col.column, []).append(i)
+    findings: list[Finding] = []
+    fatal: list[Finding] = []
+    for name, idx in positions.items():
+        if len(idx) > 1 and layout.form.column(name).type != "personal":
+            fatal.append(
+                Finding(file_name, None, None, name, ERROR, "duplicate_column",
+                        f"Kysymys '{layout.form.column(name).header}' on tiedostossa {len(idx)} kertaa; "
+                        "ei voida päätellä, mikä sarake on oikea.")
+            )
+    for c in layout.form.columns:
+        if c.required and c.column not in positions:
+            fatal.append(
+                Finding(file_name, None, None, c.column, ERROR, "missing_column",
+                        f"Pakollinen kysymys '{c.header}' puuttuu tiedostosta.")
+            )
+    if fatal:
+        raise FileRejected(fatal)
+    for h, n in Counter(unknown).items():
+        times = f" ({n} kertaa)" if n > 1 else ""
+        findings.append(
+            Finding(file_name, None, None, h[:200], WARNING, "unknown_column",
+                    f"Tuntematon sarake '{h[:120]}'{times} ohitettiin; se ei kuulu lomakkeeseen "
+                    f"{layout.form.name}.")
+        )
+    plan = {name: idx[0] for name, idx in positions.items() if layout.form.column(name).type != "personal"}
+    return plan, findings
+
+
+def _region_code(cell: object) -> str | None:
+    if not isinstance(cell, str):
+        return None
+    return regions().get(normalise_header(cell))
+
+
+def map_rows(rows: list[list[object]], layout: Layout, file_name: str) -> MappedTable:
+    plan, findings = _column_plan(layout, file_name)
+    width = len(layout.headers)
+    data_rows = rows[layout.header_start + layout.header_rows:]
+    records: list[dict[str, object]] = []
+    errors: set[tuple[int, str]] = set()
+    columns: list[FormColumn] = [c for c in layout.form.data_columns if c.column in plan]
+    source_row = 0
+    for raw in data_rows:
+        if all(values.is_empty(c) for c in raw):
+            continue  # blank separator or trailing rows are not responses
+        source_row += 1
+        region_cell = raw[plan["region"]] if plan.get("region") is not None and plan["region"] < len(raw) else None
+        region_code = _region_code(region_cell)
+        record: dict[str, object] = {"source_row": source_row, "region_code": region_code}
+        if any(not values.is_empty(c) for c in raw[width:]):
+            errors.add((source_row, "*"))
+            findings.append(
+                Finding(file_name, source_row, region_code, None, ERROR, "extra_fields",
+                        f"Rivillä on {len(raw)} kenttää, mutta otsikoita on {width}; rivin sarakkeet "
+                        "eivät ole kohdallaan (erotin- tai lainausmerkkivirhe).")
+            )
+        for col in columns:
+            i = plan[col.column]
+            cell = raw[i] if i < len(raw) else None
+            record[col.column] = _parse_cell(col, cell, file_name, source_row, region_code, findings, errors)
+        records.append(record)
+    frame = pd.DataFrame.from_records(records, columns=["source_row", "region_code"] + [c.column for c in columns])
+    for col in layout.form.data_columns:
+        if col.column not in frame.columns:
+            frame[col.column] = None
+        frame[col.column] = frame[col.column].astype(DTYPES[col.type])
+    frame["region_code"] = frame["region_code"].astype("string")
+    frame = frame.set_index("source_row", drop=False)
+    frame.index.name = None
+    return MappedTable(frame, findings, errors)
+
+
+def _parse_cell(col, cell, file_name, source_row, region_code, findings, errors):
+    if col.type in ("text", "region", "choice"):
+        text = values.clean_text(cell)
+        if text is not None and col.type != "text":
+            text = normalise_header(text)
+        return text
+    if col.type == "item" and isinstance(cell, str) and cell.strip().casefold() == values.DONT_KNOW:
+        findings.append(
+            Finding(file_name, source_row, region_code, col.column, WARNING, "dont_know",
+                    f"Kriteeriin '{col.header}' vastattiin 'En osaa sanoa'; se lasketaan vastaamattomaksi.")
+        )
+        return None
+    try:
+        return PARSERS[col.type](cell)
+    except values.CellError as exc:
+        errors.add((source_row, col.column))
+        findings.append(
+            Finding(file_name, source_row, region_code, col.column, ERROR, exc.rule,
+                    f"Kysymys '{col.header}': {exc.message}.")
+        )
+        return None

@@ -1,0 +1,122 @@
+"""Lazy pandera validation of a mapped table, turned into findings and an accepted subset.
+
+Every failure of every row is collected at once (lazy=True), so the region can fix all its
+mistakes in one round. A row with any error is rejected; warnings keep it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+import pandera.pandas as pa
+
+from ipsetl.findings import ERROR, WARNING, Finding, quote
+from ipsetl.forms import FormVersion
+from ipsetl.mapping import MappedTable
+from schemas.models import END_REASONS, MODELS, PHASES, RULES
+
+_BOUND = re.compile(r"^(greater_than_or_equal_to|less_than_or_equal_to|greater_than|less_than)\((.*)\)$")
+_BOUND_FI = {
+    "greater_than_or_equal_to": "vähintään",
+    "less_than_or_equal_to": "enintään",
+    "greater_than": "suurempi kuin",
+    "less_than": "pienempi kuin",
+}
+
+
+@dataclass
+class Validated:
+    accepted: pd.DataFrame
+    findings: list[Finding]
+    rows_total: int
+    rows_rejected: int
+
+
+def fmt_value(value: object) -> str:
+    """Finnish rendering of a value inside a message: 2,5 and 3.2.2026."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "tyhjä"
+    if isinstance(value, pd.Timestamp):
+        if value.hour or value.minute or value.second:
+            return f"{value.day}.{value.month}.{value.year} {value.hour}:{value.minute:02d}"
+        return f"{value.day}.{value.month}.{value.year}"
+    if isinstance(value, float):
+        return (f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))).replace(".", ",")
+    return str(value)
+
+
+def _failures(model: type[pa.DataFrameModel], frame: pd.DataFrame) -> pd.DataFrame:
+    try:
+        model.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        return exc.failure_cases
+    return pd.DataFrame(columns=["schema_context", "column", "check", "failure_case", "index"])
+
+
+def _row_message(rule: str, row: pd.Series) -> tuple[str, str]:
+    column, template = RULES[rule]
+    values = {k: fmt_value(v) for k, v in row.items()}
+    values["window_days"] = fmt_value(
+        (row["period_end"] - row["period_start"]).days + 1 if "period_end" in row else None
+    )
+    if "clients_phase_1" in row:
+        values["phase_total"] = fmt_value(sum(row[c] for c in PHASES if not pd.isna(row[c])))
+        values["end_reason_total"] = fmt_value(sum(row[c] for c in END_REASONS if not pd.isna(row[c])))
+    return column, template.format(**values)
+
+
+def _finding(form: FormVersion, file_name: str, frame: pd.DataFrame, case: pd.Series, severity: str) -> Finding:
+    row_no = int(case["index"])
+    row = frame.loc[row_no]
+    region = row["region_code"] if not pd.isna(row["region_code"]) else None
+    check = str(case["check"])
+    if case["schema_context"] == "DataFrameSchema" and check in RULES:
+        column, message = _row_message(check, row)
+        return Finding(file_name, row_no, region, column, severity, check, message)
+    column = str(case["column"])
+    header = form.column(column).header
+    value = case["failure_case"]
+    if check == "not_nullable":
+        return Finding(file_name, row_no, region, column, severity, "required",
+                       f"Pakollinen kysymys '{header}' on vastaamatta.")
+    if check.startswith("isin") and column == "region":
+        return Finding(file_name, row_no, None, column, severity, "unknown_region",
+                       f"Alue {quote(value)} ei ole hankkeen aluelistalla (schemas/regions.csv); tarkista "
+                       "kirjoitusasu tai lisää uusi alue listaan.")
+    if check.startswith("isin"):
+        allowed = " / ".join(form.column(column).choices)
+        return Finding(file_name, row_no, region, column, severity, "choice",
+                       f"Kysymys '{header}': arvo {quote(value)} ei ole sallittu ({allowed}).")
+    if m := _BOUND.match(check):
+        return Finding(file_name, row_no, region, column, severity, "range",
+                       f"Kysymys '{header}': arvo {fmt_value(value)} on sallitun alueen ulkopuolella "
+                       f"(arvon pitää olla {_BOUND_FI[m[1]]} {m[2].replace('.', ',')}).")
+    return Finding(file_name, row_no, region, column, severity, check,
+                   f"Kysymys '{header}': arvo {quote(value)} ei läpäise tarkistusta {check}.")
+
+
+def validate(table: MappedTable, form: FormVersion, file_name: str) -> Validated:
+    frame = table.frame
+    error_model, warning_model = MODELS[form.form]
+    findings = list(table.findings)
+    rejected = {row for row, _ in table.errors}
+    for severity, model in ((ERROR, error_model), (WARNING, warning_model)):
+        cases = _failures(model, frame)
+        seen: set[tuple[int, str, str]] = set()
+        for _, case in cases.iterrows():
+            if pd.isna(case["index"]):
+                continue
+            row_no = int(case["index"])
+            key = (row_no, str(case["check"]), "" if case["schema_context"] == "DataFrameSchema" else str(case["column"]))
+            if key in seen or (row_no, key[2]) in table.errors or (row_no, "*") in table.errors:
+                continue  # already reported as a type error: one finding per cell
+            seen.add(key)
+            finding = _finding(form, file_name, frame, case, severity)
+            findings.append(finding)
+            if severity == ERROR:
+                rejected.add(row_no)
+    accepted = frame[~frame["source_row"].isin(rejected)].copy()
+    findings.sort(key=lambda f: (f.source_row or 0, f.severity, f.column_name or "", f.rule))
+    return Validated(accepted, findings, len(frame), len(rejected))

@@ -1,0 +1,136 @@
+"""Parse one cell of an export into its typed value, the Finnish way.
+
+Pure functions: each returns the value, None for an empty cell, or raises CellError with a
+Finnish message. Cells come from CSV as text and from Excel as numbers, dates or text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+
+from ipsetl.findings import quote
+
+
+class CellError(ValueError):
+    def __init__(self, rule: str, message: str):
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+
+
+DONT_KNOW = "en osaa sanoa"
+
+_SPACES = re.compile(r"[\s\u00a0\u202f]")
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}([\s\u00a0\u202f]\d{3})+([.,]\d+)?$")
+_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_TIMESTAMP = re.compile(
+    r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})(?:[ T]+(?:klo\s*)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$"
+)
+_ISO_TIMESTAMP = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$")
+
+
+def is_empty(cell: object) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip()) or (
+        isinstance(cell, float) and math.isnan(cell)
+    )
+
+
+def clean_text(cell: object) -> str | None:
+    """Open text as typed; only an all-blank cell becomes empty."""
+    if is_empty(cell):
+        return None
+    return cell if isinstance(cell, str) else str(cell)
+
+
+def parse_decimal(cell: object) -> float | None:
+    if is_empty(cell):
+        return None
+    if isinstance(cell, bool):
+        raise CellError("type", f"arvo {quote(cell)} ei ole luku")
+    if isinstance(cell, int | float):
+        if not math.isfinite(cell):
+            raise CellError("type", f"arvo {quote(cell)} ei ole luku")
+        return float(cell)
+    s = str(cell).strip()
+    if _GROUPED.match(s):
+        s = _SPACES.sub("", s)
+    s = s.replace("−", "-")
+    if not _NUMBER.match(s):
+        if s.casefold() == DONT_KNOW:
+            raise CellError("type", f"'{s}' ei kelpaa lukukentän vastaukseksi; kenttään tarvitaan luku")
+        raise CellError("type", f"arvo {quote(s)} ei ole luku")
+    return float(s.replace(",", "."))
+
+
+def parse_integer(cell: object) -> int | None:
+    """An integer; `3.0` and `3,0` (Excel's float) are 3, `2,5` is an error."""
+    value = parse_decimal(cell)
+    if value is None:
+        return None
+    if value != int(value):
+        raise CellError("type", f"arvo {quote(cell)} ei ole kokonaisluku")
+    if abs(value) > 2**31 - 1:
+        raise CellError("range", f"arvo {quote(cell)} on liian suuri")
+    return int(value)
+
+
+def _make_date(y: int, m: int, d: int, raw: object) -> date:
+    if y < 100:
+        y += 2000
+    try:
+        return date(y, m, d)
+    except ValueError as exc:
+        raise CellError("type", f"päivämäärää {quote(raw)} ei ole olemassa") from exc
+
+
+def parse_date(cell: object) -> date | None:
+    """Day-first `3.2.2026` (or ISO), an Excel date cell, or a midnight datetime."""
+    if is_empty(cell):
+        return None
+    if isinstance(cell, datetime):
+        return cell.date()
+    if isinstance(cell, date):
+        return cell
+    s = str(cell).strip()
+    if m := _DATE.match(s):
+        return _make_date(int(m[3]), int(m[2]), int(m[1]), s)
+    if m := _ISO_DATE.match(s):
+        return _make_date(int(m[1]), int(m[2]), int(m[3]), s)
+    if (m := _TIMESTAMP.match(s)) and m[4] is not None and int(m[4]) == 0 and int(m[5]) == 0:
+        return _make_date(int(m[3]), int(m[2]), int(m[1]), s)
+    raise CellError("type", f"arvo {quote(s)} ei ole päivämäärä muodossa p.k.vvvv")
+
+
+def parse_timestamp(cell: object) -> datetime | None:
+    """Webropol's `27.11.2025 14:03` / `7.3.2026 9:05:12`, Finnish local time kept as written."""
+    if is_empty(cell):
+        return None
+    if isinstance(cell, datetime):
+        return cell.replace(tzinfo=None, microsecond=0)
+    if isinstance(cell, date):
+        return datetime(cell.year, cell.month, cell.day)
+    s = str(cell).strip()
+    m = _TIMESTAMP.match(s)
+    if m:
+        y, mo, d = int(m[3]), int(m[2]), int(m[1])
+    elif m := _ISO_TIMESTAMP.match(s):
+        y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    else:
+        raise CellError("type", f"arvo {quote(s)} ei ole aikaleima muodossa p.k.vvvv t:mm")
+    day = _make_date(y, mo, d, s)
+    hh, mm, ss = (int(m[4] or 0), int(m[5] or 0), int(m[6] or 0))
+    try:
+        return datetime(day.year, day.month, day.day, hh, mm, ss)
+    except ValueError as exc:
+        raise CellError("type", f"kellonaikaa {quote(s)} ei ole olemassa") from exc
+
+
+def parse_item(cell: object) -> int | None:
+    """A quality-criteria item: 1–5; "En osaa sanoa" is unanswered (the caller warns)."""
+    if not is_empty(cell) and isinstance(cell, str) and cell.strip().casefold() == DONT_KNOW:
+        return None
+    return parse_integer(cell)

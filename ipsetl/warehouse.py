@@ -1,0 +1,80 @@
+"""The DuckDB warehouse file: connections, schema, and the one-transaction write of a run.
+
+DuckDB allows one writing process per file, and even a reader cannot open the file while a
+writer holds it, so every open retries for a while (and says that it is waiting) instead of
+failing at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from ipsetl.config import SQL_DIR
+
+LOCK_MARKERS = ("Could not set lock", "Conflicting lock")
+
+
+class WarehouseBusy(RuntimeError):
+    pass
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    return any(m in str(exc) for m in LOCK_MARKERS)
+
+
+@contextmanager
+def connect(
+    path: Path,
+    read_only: bool = False,
+    wait_s: float = 300,
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse, waiting while another process holds it."""
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_s
+    delay, told = 0.2, False
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    f"Tietovarasto {path} on toisen ajon käytössä, eikä se vapautunut {wait_s:.0f} sekunnissa; "
+                    "yritä myöhemmin uudelleen."
+                ) from exc
+            if on_wait and not told:
+                on_wait(f"Tietovarasto {path} on toisen ajon käytössä; odotetaan, että se vapautuu…")
+                told = True
+            time.sleep(delay)
+            delay = min(delay * 1.5, 2.0)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def sql_files() -> list[Path]:
+    """The schema, in file-name order: tables first, then macros, then the mart views."""
+    return sorted(SQL_DIR.glob("*.sql"))
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for path in sql_files():
+        con.execute(path.read_text(encoding="utf-8"))
+
+
+def has_schema(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = 'source_file'"
+    ).fetchone()
+    return bool(row and row[0])
