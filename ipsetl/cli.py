@@ -1,0 +1,188 @@
+"""The `ipsetl` command: demo, run, sql, status (interface.md).
+
+Errors a user sees are one sentence that says what to do; `--debug` shows the traceback.
+click is used because Dagster already brings it and it gives help texts and option parsing
+that argparse would need twice the code for.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+import traceback
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from ipsetl.config import settings
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _parse_date(value: str | None) -> date:
+    if not value:
+        return date.today()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            pass
+    raise click.BadParameter(f"päivämäärä {value!r} ei ole muotoa 2026-04-30 tai 30.4.2026")
+
+
+class FriendlyGroup(click.Group):
+    """Turns any unexpected exception into one sentence unless --debug is on."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the whole point is to catch everything
+            if ctx.obj and ctx.obj.get("debug"):
+                traceback.print_exc()
+            else:
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                _say(f"Virhe: {first}  (näytä tekniset tiedot: ipsetl --debug …)")
+            sys.exit(1)
+
+
+@click.group(cls=FriendlyGroup)
+@click.option("--debug", is_flag=True, help="Näytä virheiden tekniset tiedot (traceback).")
+@click.version_option(package_name="ipsetl")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """ipsetl – IPS-hankkeen Webropol-seurannan tiedot tietovarastoon ja raporteiksi."""
+    ctx.ensure_object(dict)["debug"] = debug
+
+
+PATH_OPTIONS = [
+    click.option("--inbox", help="Saapuneet Webropol-viennit (oletus data/inbox/, IPSETL_INBOX)."),
+    click.option("--warehouse", help="DuckDB-tietovarasto (oletus warehouse/ipsetl.duckdb, IPSETL_WAREHOUSE)."),
+    click.option("--reports", help="Raporttien hakemisto (oletus reports/, IPSETL_REPORTS)."),
+    click.option("--as-of", "as_of", help="Tilannepäivä, oletus tänään (2026-04-30 tai 30.4.2026)."),
+]
+
+
+def path_options(fn):
+    for opt in reversed(PATH_OPTIONS):
+        fn = opt(fn)
+    return fn
+
+
+def _run(inbox, warehouse_, reports, as_of) -> None:
+    from ipsetl import progress
+    from ipsetl.runner import RunFailed, run_pipeline
+    from ipsetl.status import status_lines
+
+    s = settings(inbox, warehouse_, reports)
+    day = _parse_date(as_of)
+    if not s.inbox.is_dir():
+        raise click.ClickException(f"Saapuneiden kansiota {s.inbox} ei ole; luo se tai anna --inbox.")
+    _say(f"Ajo alkaa: {s.inbox} → {s.warehouse} (tilannepäivä {day.day}.{day.month}.{day.year})")
+    started = time.monotonic()
+    try:
+        with progress.sink(lambda m: _say("  " + m)):
+            result = run_pipeline(s, day)
+    except RunFailed as exc:
+        _say(f"Ajo epäonnistui: {exc}")
+        _say("Tietovarasto jäi ennalleen (kaikki kirjoitetaan yhdessä transaktiossa).")
+        sys.exit(1)
+    _say(f"Valmis {time.monotonic() - started:.1f} s (ajo {result.run_id[:8]}).")
+    _say("")
+    for line in status_lines(s.warehouse, day):
+        _say(line)
+
+
+@main.command()
+@path_options
+def run(inbox, warehouse, reports, as_of):
+    """Aja koko putki: lue saapuneet, tarkista, lataa tietovarastoon, laske ja raportoi."""
+    _run(inbox, warehouse, reports, as_of)
+
+
+@main.command()
+@path_options
+@click.option("--seed", default=2026, show_default=True, help="Esimerkkiaineiston satunnaissiemen.")
+def demo(inbox, warehouse, reports, as_of, seed):
+    """Kirjoita esimerkkiaineisto (jos saapuneet on tyhjä) ja aja putki sille."""
+    from ipsetl.sample_inbox import write_sample_inbox
+
+    s = settings(inbox, warehouse, reports)
+    if s.inbox.exists() and any(s.inbox.iterdir()):
+        _say(f"Saapuneissa {s.inbox} on jo tiedostoja; esimerkkiaineistoa ei kirjoiteta.")
+    else:
+        written = write_sample_inbox(s.inbox, seed=seed)
+        _say(f"Kirjoitettiin {len(written)} esimerkkitiedostoa kansioon {s.inbox}.")
+    _run(str(s.inbox), str(s.warehouse), str(s.reports), as_of)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--warehouse", help="DuckDB-tietovarasto (oletus warehouse/ipsetl.duckdb, IPSETL_WAREHOUSE).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def sql(query, warehouse, fmt):
+    """Aja kysely tietovarastoon (vain luku), esim. ipsetl sql "SELECT * FROM mart.source_file"."""
+    import duckdb
+
+    from ipsetl.warehouse import connect
+
+    s = settings(warehouse=warehouse)
+    if not s.warehouse.exists():
+        raise click.ClickException(f"Tietovarastoa {s.warehouse} ei ole; aja ensin `ipsetl run` tai `ipsetl demo`.")
+    with connect(s.warehouse, read_only=True, wait_s=s.lock_wait_s, on_wait=_say) as con:
+        try:
+            rel = con.execute(query)
+            columns = [d[0] for d in rel.description] if rel.description else []
+            rows = rel.fetchall() if rel.description else []
+        except duckdb.Error as exc:
+            text = str(exc)
+            if "read-only" in text or "read only" in text:
+                raise click.ClickException(
+                    "Kysely yrittää muuttaa tietovarastoa; `ipsetl sql` on vain lukemista varten "
+                    "(muutokset tehdään ajamalla `ipsetl run`)."
+                ) from exc
+            raise click.ClickException(f"Kysely epäonnistui: {text.splitlines()[0]}") from exc
+    if fmt == "csv":
+        w = csv.writer(sys.stdout, delimiter=";", lineterminator="\n")
+        w.writerow(columns)
+        w.writerows(rows)
+    elif fmt == "json":
+        click.echo(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], ensure_ascii=False, default=str,
+                              indent=2))
+    else:
+        click.echo(_table(columns, rows))
+
+
+def _table(columns: list[str], rows: list[tuple], max_width: int = 40) -> str:
+    def cell(v) -> str:
+        s = "" if v is None else str(v).replace("\n", " ")
+        return s if len(s) <= max_width else s[: max_width - 1] + "…"
+
+    body = [[cell(v) for v in r] for r in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in body]) for i, c in enumerate(columns)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
+    out = [line(columns), line(["-" * w for w in widths])] + [line(r) for r in body]
+    out.append(f"({len(rows)} riviä)")
+    return "\n".join(out)
+
+
+@main.command()
+@click.option("--warehouse", help="DuckDB-tietovarasto (oletus warehouse/ipsetl.duckdb, IPSETL_WAREHOUSE).")
+@click.option("--as-of", "as_of", help="Tilannepäivä, oletus tänään.")
+def status(warehouse, as_of):
+    """Mitä on ladattu, mikä alue ei ole raportoinut ja avoimet laatuhavainnot."""
+    from ipsetl.status import status_lines
+
+    s = settings(warehouse=warehouse)
+    for line in status_lines(s.warehouse, _parse_date(as_of), wait_s=s.lock_wait_s):
+        click.echo(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Dagster definitions for ipsetl: thin assets over the plain functions of the `ipsetl` package."""

@@ -1,0 +1,36 @@
+"""The one resource: where the inbox, warehouse and reports are (interface.md defaults, IPSETL_*)."""
+
+
+from pathlib import Path
+
+import dagster as dg
+
+from ipsetl.config import settings
+
+
+class IpsetlPaths(dg.ConfigurableResource):
+    inbox: str
+    warehouse: str
+    reports: str
+    max_file_mb: float = 50
+    lock_wait_s: float = 300
+
+    @property
+    def inbox_path(self) -> Path:
+        return Path(self.inbox)
+
+    @property
+    def warehouse_path(self) -> Path:
+        return Path(self.warehouse)
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+
+def default_paths() -> IpsetlPaths:
+    s = settings()
+    return IpsetlPaths(
+        inbox=str(s.inbox), warehouse=str(s.warehouse), reports=str(s.reports),
+        max_file_mb=s.max_file_bytes / 1024 / 1024, lock_wait_s=s.lock_wait_s,
+    )
