@@ -13,7 +13,6 @@ import sys
 import time
 import traceback
 from datetime import date, datetime
-from pathlib import Path
 
 import click
 
@@ -153,8 +152,9 @@ def sql(query, warehouse, fmt):
         w.writerow(columns)
         w.writerows(rows)
     elif fmt == "json":
-        click.echo(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], ensure_ascii=False, default=str,
-                              indent=2))
+        click.echo(
+            json.dumps([dict(zip(columns, r, strict=True)) for r in rows], ensure_ascii=False, default=str, indent=2)
+        )
     else:
         click.echo(_table(columns, rows))
 

@@ -6,12 +6,15 @@ a personal-data cell: personal columns are dropped before anything looks at thei
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 
 ERROR = "error"
 WARNING = "warning"
 
 MAX_QUOTED = 60
+_EMAIL = re.compile(r"[^\s@'\"<>]+@[^\s@'\"<>]+")
+REDACTED = "[henkilötieto poistettu]"
 
 
 @dataclass(frozen=True)
@@ -28,9 +31,15 @@ class Finding:
         return asdict(self)
 
 
-def quote(value: object) -> str:
-    """Quote a cell value for a message, shortened so a pasted essay does not flood the report."""
+def quote(value: object, personal: frozenset[str] = frozenset()) -> str:
+    """Quote a cell value for a message, shortened so a pasted essay does not flood the report.
+
+    A value that holds an email address or one of the row's personal-data cells (a row whose
+    columns slipped) is not quoted at all: messages end up in the warehouse and the reports.
+    """
     s = str(value).replace("\r", " ").replace("\n", " ")
+    if _EMAIL.search(s) or any(p and p in s for p in personal):
+        return REDACTED
     if len(s) > MAX_QUOTED:
         s = s[: MAX_QUOTED - 1] + "…"
     return f"'{s}'"

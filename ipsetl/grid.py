@@ -28,7 +28,7 @@ class Grid:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
-    notes: tuple[str, ...] = ()  # warnings about the file's shape (extra sheets, …)
+    sheets: tuple[tuple[str, list[list[object]]], ...] = ()  # xlsx: every non-empty sheet, in order
 
 
 def _parse_csv(text: str, delimiter: str) -> list[list[str]]:
@@ -99,12 +99,8 @@ def read_xlsx_grid(data: bytes) -> Grid:
         wb.close()
     if not sheets:
         raise UnreadableFile("empty_file", "Excel-tiedosto on tyhjä: yhdelläkään välilehdellä ei ole tietoja.")
-    notes = ()
-    if len(sheets) > 1:
-        names = ", ".join(repr(t) for t, _ in sheets)
-        notes = (f"Excel-tiedostossa on useita välilehtiä ({names}); luettiin ensimmäinen, '{sheets[0][0]}'.",)
     title, rows = sheets[0]
-    return Grid(rows=rows, kind="xlsx", sheet=title, notes=notes)
+    return Grid(rows=rows, kind="xlsx", sheet=title, sheets=tuple(sheets))
 
 
 def read_grid(file_name: str, data: bytes) -> Grid:

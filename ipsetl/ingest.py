@@ -137,9 +137,8 @@ def describe(p: ParsedExport) -> str:
     if p.form is None:
         return "HYLÄTTY – " + (p.findings[0].message if p.findings else "ei luettavissa")
     warnings = sum(1 for f in p.findings if f.severity == WARNING)
-    return (
-        f"{p.form.name}, {p.rows_total} vastausta: {p.rows_accepted} hyväksytty, {p.rows_rejected} hylätty"
-        + (f", {warnings} varoitusta" if warnings else "")
+    return f"{p.form.name}, {p.rows_total} vastausta: {p.rows_accepted} hyväksytty, {p.rows_rejected} hylätty" + (
+        f", {warnings} varoitusta" if warnings else ""
     )
 
 
@@ -177,8 +176,19 @@ def _write(con: duckdb.DuckDBPyConnection, pending: list[Pending], loaded_at: da
         form = parsed.form
         con.execute(
             "INSERT INTO raw.source_file VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-            [seq, p.name, p.sha256, p.size_bytes, form.form if form else None, form.name if form else None,
-             loaded_at, parsed.rows_total, parsed.rows_accepted, parsed.rows_rejected, parsed.status],
+            [
+                seq,
+                p.name,
+                p.sha256,
+                p.size_bytes,
+                form.form if form else None,
+                form.name if form else None,
+                loaded_at,
+                parsed.rows_total,
+                parsed.rows_accepted,
+                parsed.rows_rejected,
+                parsed.status,
+            ],
         )
         if form is not None and len(parsed.accepted):
             frame = parsed.accepted.drop(columns=["region"]).copy()
@@ -191,7 +201,11 @@ def _write(con: duckdb.DuckDBPyConnection, pending: list[Pending], loaded_at: da
             finding_rows.append({"file_seq": seq, "finding_seq": n, **f.as_dict()})
         outcomes.append(
             FileOutcome(
-                p.name, parsed.status, form.name if form else None, parsed.rows_total, parsed.rows_accepted,
+                p.name,
+                parsed.status,
+                form.name if form else None,
+                parsed.rows_total,
+                parsed.rows_accepted,
                 parsed.rows_rejected,
                 errors=sum(1 for f in parsed.findings if f.severity == ERROR),
                 warnings=sum(1 for f in parsed.findings if f.severity == WARNING),
@@ -233,8 +247,9 @@ def _resolve(con: duckdb.DuckDBPyConnection, table: str, group_sql: str, start: 
         con.unregister("verdict")
 
 
-def write_run(path: Path, pending: list[Pending], wait_s: float, progress: Progress,
-              loaded_at: datetime | None = None) -> list[FileOutcome]:
+def write_run(
+    path: Path, pending: list[Pending], wait_s: float, progress: Progress, loaded_at: datetime | None = None
+) -> list[FileOutcome]:
     """Everything a run writes, in one transaction."""
     loaded_at = loaded_at or datetime.now().replace(microsecond=0)
     with warehouse.connect(path, wait_s=wait_s, on_wait=progress) as con:
@@ -242,7 +257,8 @@ def write_run(path: Path, pending: list[Pending], wait_s: float, progress: Progr
         try:
             warehouse.apply_schema(con)
             con.executemany(
-                "INSERT INTO raw.region VALUES (?, ?) ON CONFLICT (region_code) DO UPDATE SET region_name = excluded.region_name",
+                "INSERT INTO raw.region VALUES (?, ?) "
+                "ON CONFLICT (region_code) DO UPDATE SET region_name = excluded.region_name",
                 sorted(region_names().items()),
             )
             outcomes = _write(con, pending, loaded_at)
@@ -255,8 +271,9 @@ def write_run(path: Path, pending: list[Pending], wait_s: float, progress: Progr
     return outcomes
 
 
-def run_ingest(inbox: Path, warehouse_path: Path, max_bytes: int, wait_s: float = 300,
-               progress: Progress | None = None) -> IngestSummary:
+def run_ingest(
+    inbox: Path, warehouse_path: Path, max_bytes: int, wait_s: float = 300, progress: Progress | None = None
+) -> IngestSummary:
     progress = progress or (lambda _msg: None)
     registered, first_by_sha = read_registry(warehouse_path, wait_s, progress)
     known = [name for name, _ in inbox_files(inbox)]

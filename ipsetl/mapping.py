@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ipsetl import values
-from ipsetl.findings import ERROR, WARNING, Finding
+from ipsetl.findings import ERROR, REDACTED, WARNING, Finding, quote
 from ipsetl.forms import FormColumn, regions
 from ipsetl.headers import normalise_header
 from ipsetl.recognise import Layout
@@ -51,6 +51,8 @@ class MappedTable:
     frame: pd.DataFrame  # canonical typed columns; index = source_row
     findings: list[Finding] = field(default_factory=list)
     errors: set[tuple[int, str]] = field(default_factory=set)  # (source_row, column) with a type error
+    # source_row → the row's personal-data cells, kept in memory only so that no message quotes them
+    personal: dict[int, frozenset[str]] = field(default_factory=dict)
 
 
 def _column_plan(layout: Layout, file_name: str) -> tuple[dict[str, int], list[Finding]]:
@@ -72,27 +74,52 @@ def _column_plan(layout: Layout, file_name: str) -> tuple[dict[str, int], list[F
     for name, idx in positions.items():
         if len(idx) > 1 and layout.form.column(name).type != "personal":
             fatal.append(
-                Finding(file_name, None, None, name, ERROR, "duplicate_column",
-                        f"Kysymys '{layout.form.column(name).header}' on tiedostossa {len(idx)} kertaa; "
-                        "ei voida päätellä, mikä sarake on oikea.")
+                Finding(
+                    file_name,
+                    None,
+                    None,
+                    name,
+                    ERROR,
+                    "duplicate_column",
+                    f"Kysymys '{layout.form.column(name).header}' on tiedostossa {len(idx)} kertaa; "
+                    "ei voida päätellä, mikä sarake on oikea.",
+                )
             )
     for c in layout.form.columns:
         if c.required and c.column not in positions:
             fatal.append(
-                Finding(file_name, None, None, c.column, ERROR, "missing_column",
-                        f"Pakollinen kysymys '{c.header}' puuttuu tiedostosta.")
+                Finding(
+                    file_name,
+                    None,
+                    None,
+                    c.column,
+                    ERROR,
+                    "missing_column",
+                    f"Pakollinen kysymys '{c.header}' puuttuu tiedostosta.",
+                )
             )
     if fatal:
         raise FileRejected(fatal)
     for h, n in Counter(unknown).items():
         times = f" ({n} kertaa)" if n > 1 else ""
         findings.append(
-            Finding(file_name, None, None, h[:200], WARNING, "unknown_column",
-                    f"Tuntematon sarake '{h[:120]}'{times} ohitettiin; se ei kuulu lomakkeeseen "
-                    f"{layout.form.name}.")
+            Finding(
+                file_name,
+                None,
+                None,
+                h[:200],
+                WARNING,
+                "unknown_column",
+                f"Tuntematon sarake '{h[:120]}'{times} ohitettiin; se ei kuulu lomakkeeseen {layout.form.name}.",
+            )
         )
     plan = {name: idx[0] for name, idx in positions.items() if layout.form.column(name).type != "personal"}
-    return plan, findings
+    personal = [
+        i
+        for i, h in enumerate(layout.headers)
+        if h.startswith(PERSONAL_PREFIXES) or (h in known and known[h].type == "personal")
+    ]
+    return plan, personal, findings
 
 
 def _region_code(cell: object) -> str | None:
@@ -102,31 +129,44 @@ def _region_code(cell: object) -> str | None:
 
 
 def map_rows(rows: list[list[object]], layout: Layout, file_name: str) -> MappedTable:
-    plan, findings = _column_plan(layout, file_name)
+    plan, personal_idx, findings = _column_plan(layout, file_name)
     width = len(layout.headers)
-    data_rows = rows[layout.header_start + layout.header_rows:]
+    data_rows = rows[layout.header_start + layout.header_rows :]
     records: list[dict[str, object]] = []
     errors: set[tuple[int, str]] = set()
+    personal: dict[int, frozenset[str]] = {}
     columns: list[FormColumn] = [c for c in layout.form.data_columns if c.column in plan]
     source_row = 0
     for raw in data_rows:
         if all(values.is_empty(c) for c in raw):
             continue  # blank separator or trailing rows are not responses
         source_row += 1
+        personal[source_row] = frozenset(
+            str(raw[i]).strip() for i in personal_idx if i < len(raw) and not values.is_empty(raw[i])
+        )
         region_cell = raw[plan["region"]] if plan.get("region") is not None and plan["region"] < len(raw) else None
         region_code = _region_code(region_cell)
         record: dict[str, object] = {"source_row": source_row, "region_code": region_code}
         if any(not values.is_empty(c) for c in raw[width:]):
             errors.add((source_row, "*"))
             findings.append(
-                Finding(file_name, source_row, region_code, None, ERROR, "extra_fields",
-                        f"Rivillä on {len(raw)} kenttää, mutta otsikoita on {width}; rivin sarakkeet "
-                        "eivät ole kohdallaan (erotin- tai lainausmerkkivirhe).")
+                Finding(
+                    file_name,
+                    source_row,
+                    region_code,
+                    None,
+                    ERROR,
+                    "extra_fields",
+                    f"Rivillä on {len(raw)} kenttää, mutta otsikoita on {width}; rivin sarakkeet "
+                    "eivät ole kohdallaan (erotin- tai lainausmerkkivirhe).",
+                )
             )
         for col in columns:
             i = plan[col.column]
             cell = raw[i] if i < len(raw) else None
-            record[col.column] = _parse_cell(col, cell, file_name, source_row, region_code, findings, errors)
+            record[col.column] = _parse_cell(
+                col, cell, file_name, source_row, region_code, findings, errors, personal[source_row]
+            )
         records.append(record)
     frame = pd.DataFrame.from_records(records, columns=["source_row", "region_code"] + [c.column for c in columns])
     for col in layout.form.data_columns:
@@ -136,10 +176,10 @@ def map_rows(rows: list[list[object]], layout: Layout, file_name: str) -> Mapped
     frame["region_code"] = frame["region_code"].astype("string")
     frame = frame.set_index("source_row", drop=False)
     frame.index.name = None
-    return MappedTable(frame, findings, errors)
+    return MappedTable(frame, findings, errors, personal)
 
 
-def _parse_cell(col, cell, file_name, source_row, region_code, findings, errors):
+def _parse_cell(col, cell, file_name, source_row, region_code, findings, errors, personal):
     if col.type in ("text", "region", "choice"):
         text = values.clean_text(cell)
         if text is not None and col.type != "text":
@@ -147,16 +187,27 @@ def _parse_cell(col, cell, file_name, source_row, region_code, findings, errors)
         return text
     if col.type == "item" and isinstance(cell, str) and cell.strip().casefold() == values.DONT_KNOW:
         findings.append(
-            Finding(file_name, source_row, region_code, col.column, WARNING, "dont_know",
-                    f"Kriteeriin '{col.header}' vastattiin 'En osaa sanoa'; se lasketaan vastaamattomaksi.")
+            Finding(
+                file_name,
+                source_row,
+                region_code,
+                col.column,
+                WARNING,
+                "dont_know",
+                f"Kriteeriin '{col.header}' vastattiin 'En osaa sanoa'; se lasketaan vastaamattomaksi.",
+            )
         )
         return None
     try:
         return PARSERS[col.type](cell)
     except values.CellError as exc:
         errors.add((source_row, col.column))
+        message = exc.message
+        if quote(cell, personal) == REDACTED:
+            message = "vastaus ei ole kelvollinen (arvoa ei näytetä, koska se näyttää henkilötiedolta)"
         findings.append(
-            Finding(file_name, source_row, region_code, col.column, ERROR, exc.rule,
-                    f"Kysymys '{col.header}': {exc.message}.")
+            Finding(
+                file_name, source_row, region_code, col.column, ERROR, exc.rule, f"Kysymys '{col.header}': {message}."
+            )
         )
         return None

@@ -15,9 +15,9 @@ import pandas as pd
 from ipsetl.decoding import UnreadableFile
 from ipsetl.findings import ERROR, WARNING, Finding
 from ipsetl.forms import FormVersion
-from ipsetl.grid import read_grid
+from ipsetl.grid import Grid, read_grid
 from ipsetl.mapping import FileRejected, map_rows
-from ipsetl.recognise import NotAForm, find_layout
+from ipsetl.recognise import Layout, NotAForm, find_layout
 from ipsetl.validate import validate
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -52,13 +52,33 @@ def _rejected(result: ParsedExport, rule: str, message: str, column: str | None 
     return result
 
 
+def _pick_sheet(grid: Grid) -> tuple[list[list[object]], Layout, str | None]:
+    """The first sheet that holds a form; a workbook with other sheets besides gets a warning."""
+    if len(grid.sheets) <= 1:
+        return grid.rows, find_layout(grid.rows), None
+    first_error: NotAForm | None = None
+    for title, rows in grid.sheets:
+        try:
+            layout = find_layout(rows)
+        except NotAForm as exc:
+            first_error = first_error or exc
+            continue
+        names = ", ".join(f"'{t}'" for t, _ in grid.sheets)
+        return (
+            rows,
+            layout,
+            f"Excel-tiedostossa on useita välilehtiä ({names}); vastaukset luettiin välilehdeltä '{title}'.",
+        )
+    raise first_error
+
+
 def parse_export(file_name: str, data: bytes) -> ParsedExport:
     """Parse an export's bytes. Never raises for bad input: problems are findings."""
     result = ParsedExport(file_name, sha256_of(data), len(data))
     try:
         grid = read_grid(file_name, data)
-        layout = find_layout(grid.rows)
-        table = map_rows(grid.rows, layout, file_name)
+        rows, layout, note = _pick_sheet(grid)
+        table = map_rows(rows, layout, file_name)
     except (UnreadableFile, NotAForm) as exc:
         return _rejected(result, exc.rule, exc.message)
     except FileRejected as exc:
@@ -66,7 +86,7 @@ def parse_export(file_name: str, data: bytes) -> ParsedExport:
         return result
     except RecursionError as exc:  # pathological nesting in a workbook
         return _rejected(result, "unreadable", f"Tiedostoa ei voitu lukea ({type(exc).__name__}).")
-    for note in grid.notes:
+    if note:
         result.findings.append(Finding(file_name, None, None, None, WARNING, "sheet", note))
     validated = validate(table, layout.form, file_name)
     result.form = layout.form
@@ -76,8 +96,15 @@ def parse_export(file_name: str, data: bytes) -> ParsedExport:
     result.rows_rejected = validated.rows_rejected
     if result.rows_total == 0:
         result.findings.append(
-            Finding(file_name, None, None, None, WARNING, "no_responses",
-                    f"Tiedostossa on lomakkeen {layout.form.name} otsikot mutta ei yhtään vastausta.")
+            Finding(
+                file_name,
+                None,
+                None,
+                None,
+                WARNING,
+                "no_responses",
+                f"Tiedostossa on lomakkeen {layout.form.name} otsikot mutta ei yhtään vastausta.",
+            )
         )
     return result
 
@@ -96,7 +123,8 @@ def read_export(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, name: str | None
             head = fh.read(1 << 20)
         result = ParsedExport(name, sha256_of(head + f"|size={size}".encode()), size)
         return _rejected(
-            result, "file_too_large",
+            result,
+            "file_too_large",
             f"Tiedosto on {size // 1_048_576} Mt, yli kokorajan {max_bytes // 1_048_576} Mt; sitä ei luettu "
             "(raja asetetaan ympäristömuuttujalla IPSETL_MAX_FILE_MB).",
         )

@@ -75,10 +75,11 @@ def _describe_unknown(rows: list[list[object]]) -> NotAForm:
         )
     if not first:
         return NotAForm("empty_file", "Tiedostossa ei ole otsikkoriviä eikä vastauksia.")
-    shown = ", ".join(f"'{h[:40]}'" for h in first[:4])
+    # The cells are not quoted: in a file without a header row they would be answers, names among them.
+    width = max((len(r) for r in rows[:MAX_LEADING_ROWS]), default=0)
     return NotAForm(
         "unknown_form",
-        "Tiedoston otsikot eivät vastaa seurantalomaketta eikä laatulomaketta (ensimmäiset otsikot: "
-        f"{shown}); onko tiedosto oikea Webropol-vienti? Jos lomakkeen kysymyksiä on muotoiltu "
-        "uudelleen, lisää uusi lomakeversio hakemistoon schemas/forms/.",
+        f"Tiedoston otsikot eivät vastaa seurantalomaketta eikä laatulomaketta (ensimmäisillä riveillä {width} "
+        "saraketta, mutta lomakkeen kysymyksiä ei tunnistettu); onko tiedosto oikea Webropol-vienti? Jos "
+        "lomakkeen kysymyksiä on muotoiltu uudelleen, lisää uusi lomakeversio hakemistoon schemas/forms/.",
     )

@@ -30,8 +30,11 @@ def run_pipeline(s: Settings, as_of: date) -> RunResult:
     from pipelines.resources import IpsetlPaths
 
     paths = IpsetlPaths(
-        inbox=str(s.inbox), warehouse=str(s.warehouse), reports=str(s.reports),
-        max_file_mb=s.max_file_bytes / 1024 / 1024, lock_wait_s=s.lock_wait_s,
+        inbox=str(s.inbox),
+        warehouse=str(s.warehouse),
+        reports=str(s.reports),
+        max_file_mb=s.max_file_bytes / 1024 / 1024,
+        lock_wait_s=s.lock_wait_s,
     )
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     with instance:

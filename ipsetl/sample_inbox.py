@@ -82,6 +82,11 @@ class _Region:
     fidelity: float
 
 
+# The sample ends before the day this demo was written (26.11.2026), so no response in it is
+# dated in the future; the tertiary 2026-T3 is then partly reported, as it would be in real life.
+DEMO_END = date(2026, 10, 31)
+
+
 def _add_months(d: date, n: int) -> date:
     y, m = divmod(d.month - 1 + n, 12)
     year, month = d.year + y, m + 1
@@ -106,7 +111,8 @@ def _profiles(seed: int, start: date, regions: list[str] | None) -> list[_Region
     codes = [c if c in names else by_name[c] for c in (regions or list(names))]
     others = [c for c in codes if c != "HUS"]
     # Three regions start later in the first year, one only in the second (forms.md: regions join).
-    offsets = dict(zip(rng.sample(others, k=min(4, len(others))), (2, 4, 8, rng.choice((13, 14))), strict=False))
+    late = rng.sample(others, k=min(4, len(others)))
+    offsets = dict(zip(late, (2, 4, 8, rng.choice((13, 14))), strict=False))
     people = rng.sample([(f, la) for f in _FIRST for la in _LAST], k=2 * len(codes))
     levels = [4.9, 4.8, 4.45, 4.35, 4.2, 3.9, 3.6, 3.5, 3.3, 3.0, 2.7, 2.55]
     rng.shuffle(levels)
@@ -158,7 +164,7 @@ def _stamp(rng: random.Random, day: date) -> datetime:
 def generate_monitoring(
     seed: int = 2026,
     start: date = date(2025, 1, 1),
-    end: date = date(2026, 12, 31),
+    end: date = DEMO_END,
     regions: list[str] | None = None,
 ) -> list[dict]:
     """Form A responses that pass every error and warning rule, ordered by submission time.
@@ -238,7 +244,7 @@ def generate_monitoring(
 def generate_assessments(
     seed: int = 2026,
     start: date = date(2025, 1, 1),
-    end: date = date(2026, 12, 31),
+    end: date = DEMO_END,
     regions: list[str] | None = None,
 ) -> list[dict]:
     """Form B responses: a self-assessment per region every half year, a few external ones.
@@ -473,7 +479,7 @@ def write_events_list(path: Path) -> Path:
         ("4.2.2026 8:02", "Ilmoittautunut", "Jukka", "Hämäläinen", "HUS Psykiatria", "-"),
         ("9.2.2026 15:47", "Peruutettu", "Päivi", "Kärkkäinen", "Lapin hyvinvointialue", "Laktoositon"),
         ("11.2.2026 12:30", "Ilmoittautunut", "Sari", "Söderholm", "Pohjanmaan hyvinvointialue", "-"),
-        ("16.2.2026 9:05", "Ilmoittautunut", "Timo", "Räsänen", "Keski-Suomen hyvinvointialue", "Gluteeniton"),
+        ("16.2.2026 9:05", "Ilmoittautunut", "Timo", "Räsänen", "Keski-Suomen hyvinvointialue", "-"),
     ]
     rows = [
         ["", "Tapahtuman nimi", "IPS-verkostopäivä 2026", "", "", "", "", ""],
@@ -500,14 +506,14 @@ _ROUND_QUIRKS: dict[tuple[int, int], tuple[str, dict]] = {
     (2025, 3): ("_Perusraportti_raaka.csv", {"header_rows": 2}),
     (2025, 4): ("_Perusraportti.csv", {"encoding": "cp1252", "thousands": "\u00a0"}),
     (2025, 5): ("_Perusraportti.xlsx", {"fmt": "xlsx", "xlsx_dates": "cells"}),
-    (2025, 6): ("_Perusraportti.csv", {"thousands": True}),
-    (2026, 1): ("_Perusraportti.csv", {"encoding": "utf-8", "delimiter": ",", "decimal": ".", "line_end": "\n"}),
-    (2026, 2): ("_Perusraportti.csv", {"header_noise": True, "language_column": True}),
+    (2025, 6): ("_Perusraportti.xlsx", {"fmt": "xlsx", "xlsx_dates": "text"}),
+    (2026, 1): ("_Perusraportti.csv", {"encoding": "utf-8", "delimiter": ",", "decimal": ".",
+                                       "line_end": "\n"}),
+    (2026, 2): ("_Perusraportti.csv", {"header_noise": True, "language_column": True, "thousands": True}),
     (2026, 3): (" (2).csv", {"encoding": "utf-16"}),
     (2026, 4): ("_Perusraportti_raaka.csv", {"header_rows": 2, "delimiter": ",", "decimal": ".",
                                              "encoding": "utf-8"}),
-    (2026, 5): ("_Perusraportti.xlsx", {"fmt": "xlsx", "xlsx_dates": "text"}),
-    (2026, 6): ("_Perusraportti.csv", {"excel_floats": True, "decimal": "."}),
+    (2026, 5): ("_Perusraportti.csv", {"excel_floats": True, "decimal": "."}),
 }
 _LAATU_QUIRKS: dict[tuple[int, bool], tuple[str, dict]] = {
     (2025, True): ("IPS laatukriteerit kevät 2025_Perusraportti.csv", {}),
@@ -555,11 +561,12 @@ def _plan(seed: int) -> tuple[list[_Planned], dict]:
     stranger = _person("Tove", "Söderholm")
     bad = [
         (earlier(g[0], employer_contacts=DONT_KNOW), [("employer_contacts", "type")]),
-        (earlier(g[1], coaches_fte=float(g[1]["coaches_headcount"] + 2)), [("coaches_fte", "fte_le_headcount")]),
+        (earlier(g[1], coaches_fte=float(g[1]["coaches_headcount"] + 2)),
+         [("coaches_fte", "fte_le_headcount")]),
         (earlier(g[2], region=UNKNOWN_REGION, respondent_name=stranger[0], respondent_email=stranger[1]),
          [("region", "unknown_region")]),
         (earlier(g[3], period_start=g[3]["period_end"], period_end=g[3]["period_start"]),
-         [("period_end", "period_order"), ("period_end", "window_length")]),
+         [("period_end", "period_end_ge_start")]),  # a reversed window is reported by this rule alone
     ]
     faulty = sorted(faulty + [b for b, _ in bad], key=lambda r: r["submitted_at"])
     rounds[FAULTY_ROUND] = faulty
@@ -578,8 +585,8 @@ def _plan(seed: int) -> tuple[list[_Planned], dict]:
     value = base["clients_employed"] + 2
     if value > base["clients_served"]:
         value = base["clients_employed"] - 1
-    fixed = dict(base, clients_employed=value,
-                 submitted_at=base["submitted_at"] + timedelta(days=rng.randint(10, 25), minutes=rng.randint(1, 300)))
+    later = base["submitted_at"] + timedelta(days=rng.randint(10, 25), minutes=rng.randint(1, 300))
+    fixed = dict(base, clients_employed=value, submitted_at=later)
     resub_name = f"IPS seuranta {RESUBMITTED_ROUND[1]}-{RESUBMITTED_ROUND[0]} korjaus_Perusraportti.csv"
     plan.append(_Planned(resub_name, "seuranta", [fixed], {}))
 
@@ -605,6 +612,7 @@ def _plan(seed: int) -> tuple[list[_Planned], dict]:
     manifest = {
         "files": {
             p.name: {
+                "status": "duplicate" if p.name == second else "rejected" if p.form is None else "loaded",
                 "form": p.form,
                 "rows": len(p.rows),
                 "rows_rejected": len({r for r, _, _ in errors.get(p.name, [])}),
@@ -612,7 +620,7 @@ def _plan(seed: int) -> tuple[list[_Planned], dict]:
             }
             for p in plan
         },
-        "rejected_files": {events: "events_list", empty: "empty"},
+        "rejected_files": {events: "events_export", empty: "empty_file"},
         "duplicates": {second: first},
         "errors": errors,
         "warnings": warnings,
@@ -634,11 +642,11 @@ def _plan(seed: int) -> tuple[list[_Planned], dict]:
 def sample_manifest(seed: int = 2026) -> dict:
     """What `write_sample_inbox(seed)` plants, so tests assert on it instead of re-deriving it.
 
-    Keys: `files` (name → form, rows, rows_rejected, quirks), `rejected_files` (name → reason),
-    `duplicates` (the copy the pipeline should flag → the file registered first), `errors` and
-    `warnings` (name → sorted (source_row, column, rule) tuples; rule names are this module's
-    vocabulary, not the pipeline's), `resubmission` (region, period, corrected column and value).
-    """
+    Keys: `files` (name → status as mart.source_file has it, form, rows, rows_rejected, quirks),
+    `rejected_files` (name → reason), `duplicates` (the copy the pipeline should flag → the file
+    registered first), `errors` and `warnings` (name → sorted (source_row, column, rule) tuples;
+    rules named as the checks of schemas/models.py), `resubmission` (region, period,
+    corrected column and value)."""
     return _plan(seed)[1]
 
 

@@ -25,12 +25,14 @@ def status_lines(path: Path, as_of: date, wait_s: float = 30) -> list[str]:
             f"Tiedostot: {sum(files.values())} (ladattu {files.get('loaded', 0)}, kaksoiskappaleita "
             f"{files.get('duplicate', 0)}, hylätty {files.get('rejected', 0)})"
         )
-        (rows_total, rows_acc, rows_rej), = q(
+        ((rows_total, rows_acc, rows_rej),) = q(
             "SELECT coalesce(sum(rows_total),0), coalesce(sum(rows_accepted),0), coalesce(sum(rows_rejected),0) "
             "FROM mart.source_file"
         )
-        windows = q("SELECT count(*), count(DISTINCT region_code), min(period_start), max(period_end) "
-                    "FROM mart.monitoring_window")[0]
+        windows = q(
+            "SELECT count(*), count(DISTINCT region_code), min(period_start), max(period_end) "
+            "FROM mart.monitoring_window"
+        )[0]
         superseded = q("SELECT count(*) FROM raw.monitoring_response WHERE NOT active")[0][0]
         assessments = q("SELECT count(*), count(DISTINCT region_code) FROM mart.fidelity_assessment")[0]
         lines.append(f"Vastausrivit: {rows_total} (hyväksytty {rows_acc}, hylätty {rows_rej})")
@@ -46,7 +48,7 @@ def status_lines(path: Path, as_of: date, wait_s: float = 30) -> list[str]:
                GROUP BY 1, 2 ORDER BY 1"""
         )
         lines.append(f"Alueet (nykyinen kausi {current}):")
-        for code, name, last_end, last_sub, tertiaries in per_region:
+        for code, name, last_end, _last_submitted, tertiaries in per_region:
             if last_end is None:
                 lines.append(f"  {code}  {name}: ei seurantatietoja")
                 continue
@@ -56,17 +58,15 @@ def status_lines(path: Path, as_of: date, wait_s: float = 30) -> list[str]:
             gap = f"; puuttuu {', '.join(missing)}" if missing else ""
             lines.append(f"  {code}  {name}: viimeisin jakso päättyi {_fi(last_end)}{gap}")
         lines.append("")
-        findings = q(
-            """SELECT severity, count(*) FROM mart.data_quality GROUP BY 1 ORDER BY 1"""
-        )
+        findings = q("""SELECT severity, count(*) FROM mart.data_quality GROUP BY 1 ORDER BY 1""")
         fd = dict(findings)
         lines.append(f"Tietojen laatu: {fd.get('error', 0)} virhettä (hylätty), {fd.get('warning', 0)} varoitusta")
-        for name, sev, rule, n in q(
-            """SELECT source_file, severity, rule, count(*) FROM mart.data_quality
-               WHERE severity = 'error' GROUP BY 1, 2, 3 ORDER BY 1, 3 LIMIT 15"""
+        for name, rule, n in q(
+            """SELECT source_file, rule, count(*) FROM mart.data_quality
+               WHERE severity = 'error' GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 15"""
         ):
             lines.append(f"  {name}: {rule} × {n}")
-        lines.append("Kaikki löydökset: ipsetl sql \"SELECT * FROM mart.data_quality\"")
+        lines.append('Kaikki löydökset: ipsetl sql "SELECT * FROM mart.data_quality"')
         return lines
 
 

@@ -67,8 +67,11 @@ def _row_message(rule: str, row: pd.Series) -> tuple[str, str]:
     return column, template.format(**values)
 
 
-def _finding(form: FormVersion, file_name: str, frame: pd.DataFrame, case: pd.Series, severity: str) -> Finding:
+def _finding(
+    form: FormVersion, file_name: str, frame: pd.DataFrame, case: pd.Series, severity: str, personal: dict
+) -> Finding:
     row_no = int(case["index"])
+    secret = personal.get(row_no, frozenset())
     row = frame.loc[row_no]
     region = row["region_code"] if not pd.isna(row["region_code"]) else None
     check = str(case["check"])
@@ -79,22 +82,51 @@ def _finding(form: FormVersion, file_name: str, frame: pd.DataFrame, case: pd.Se
     header = form.column(column).header
     value = case["failure_case"]
     if check == "not_nullable":
-        return Finding(file_name, row_no, region, column, severity, "required",
-                       f"Pakollinen kysymys '{header}' on vastaamatta.")
+        return Finding(
+            file_name, row_no, region, column, severity, "required", f"Pakollinen kysymys '{header}' on vastaamatta."
+        )
     if check.startswith("isin") and column == "region":
-        return Finding(file_name, row_no, None, column, severity, "unknown_region",
-                       f"Alue {quote(value)} ei ole hankkeen aluelistalla (schemas/regions.csv); tarkista "
-                       "kirjoitusasu tai lisää uusi alue listaan.")
+        return Finding(
+            file_name,
+            row_no,
+            None,
+            column,
+            severity,
+            "unknown_region",
+            f"Alue {quote(value, secret)} ei ole hankkeen aluelistalla (schemas/regions.csv); tarkista "
+            "kirjoitusasu tai lisää uusi alue listaan.",
+        )
     if check.startswith("isin"):
         allowed = " / ".join(form.column(column).choices)
-        return Finding(file_name, row_no, region, column, severity, "choice",
-                       f"Kysymys '{header}': arvo {quote(value)} ei ole sallittu ({allowed}).")
+        return Finding(
+            file_name,
+            row_no,
+            region,
+            column,
+            severity,
+            "choice",
+            f"Kysymys '{header}': arvo {quote(value, secret)} ei ole sallittu ({allowed}).",
+        )
     if m := _BOUND.match(check):
-        return Finding(file_name, row_no, region, column, severity, "range",
-                       f"Kysymys '{header}': arvo {fmt_value(value)} on sallitun alueen ulkopuolella "
-                       f"(arvon pitää olla {_BOUND_FI[m[1]]} {m[2].replace('.', ',')}).")
-    return Finding(file_name, row_no, region, column, severity, check,
-                   f"Kysymys '{header}': arvo {quote(value)} ei läpäise tarkistusta {check}.")
+        return Finding(
+            file_name,
+            row_no,
+            region,
+            column,
+            severity,
+            "range",
+            f"Kysymys '{header}': arvo {fmt_value(value)} on sallitun alueen ulkopuolella "
+            f"(arvon pitää olla {_BOUND_FI[m[1]]} {m[2].replace('.', ',')}).",
+        )
+    return Finding(
+        file_name,
+        row_no,
+        region,
+        column,
+        severity,
+        check,
+        f"Kysymys '{header}': arvo {quote(value, secret)} ei läpäise tarkistusta {check}.",
+    )
 
 
 def validate(table: MappedTable, form: FormVersion, file_name: str) -> Validated:
@@ -109,11 +141,15 @@ def validate(table: MappedTable, form: FormVersion, file_name: str) -> Validated
             if pd.isna(case["index"]):
                 continue
             row_no = int(case["index"])
-            key = (row_no, str(case["check"]), "" if case["schema_context"] == "DataFrameSchema" else str(case["column"]))
+            key = (
+                row_no,
+                str(case["check"]),
+                "" if case["schema_context"] == "DataFrameSchema" else str(case["column"]),
+            )
             if key in seen or (row_no, key[2]) in table.errors or (row_no, "*") in table.errors:
                 continue  # already reported as a type error: one finding per cell
             seen.add(key)
-            finding = _finding(form, file_name, frame, case, severity)
+            finding = _finding(form, file_name, frame, case, severity, table.personal)
             findings.append(finding)
             if severity == ERROR:
                 rejected.add(row_no)

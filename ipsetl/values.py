@@ -34,8 +34,8 @@ _ISO_TIMESTAMP = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::
 
 
 def is_empty(cell: object) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip()) or (
-        isinstance(cell, float) and math.isnan(cell)
+    return (
+        cell is None or (isinstance(cell, str) and not cell.strip()) or (isinstance(cell, float) and math.isnan(cell))
     )
 
 

@@ -1,6 +1,5 @@
 """The code location `dagster dev` loads. Importing it is cheap: no connections, no file scans."""
 
-
 import dagster as dg
 
 from pipelines.ingest_assets import INGEST_CHECKS, ingest_inbox
@@ -10,7 +9,9 @@ from pipelines.resources import default_paths
 ASSETS = [ingest_inbox, mart_views]
 CHECKS = [*INGEST_CHECKS]
 
-main_job = dg.define_asset_job("ipsetl_main", selection=dg.AssetSelection.all(), description="Inbox → warehouse → marts")
+main_job = dg.define_asset_job(
+    "ipsetl_main", selection=dg.AssetSelection.all(), description="Inbox → warehouse → marts"
+)
 
 defs = dg.Definitions(
     assets=ASSETS,

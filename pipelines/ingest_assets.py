@@ -1,6 +1,5 @@
 """Ingestion: the inbox into the warehouse's history tables, in one transaction, with checks."""
 
-
 import dagster as dg
 
 from ipsetl import progress, warehouse
@@ -45,15 +44,22 @@ def ingest_inbox(context: dg.AssetExecutionContext, ipsetl: IpsetlPaths):
     )
     yield dg.MaterializeResult(
         asset_key=RAW_MONITORING,
-        metadata={"rows_accepted_new": sum(f.rows_accepted for f in new if f.form_version and
-                                           f.form_version.startswith("seuranta")),
-                  "active_windows": summary.windows_active, "superseded_total": summary.superseded},
+        metadata={
+            "rows_accepted_new": sum(
+                f.rows_accepted for f in new if f.form_version and f.form_version.startswith("seuranta")
+            ),
+            "active_windows": summary.windows_active,
+            "superseded_total": summary.superseded,
+        },
     )
     yield dg.MaterializeResult(
         asset_key=RAW_FIDELITY,
-        metadata={"rows_accepted_new": sum(f.rows_accepted for f in new if f.form_version and
-                                           f.form_version.startswith("laatu")),
-                  "active_assessments": summary.assessments_active},
+        metadata={
+            "rows_accepted_new": sum(
+                f.rows_accepted for f in new if f.form_version and f.form_version.startswith("laatu")
+            ),
+            "active_assessments": summary.assessments_active,
+        },
     )
     yield dg.MaterializeResult(asset_key=RAW_FINDING, metadata={k: v for k, v in summary.findings_by_severity.items()})
 
@@ -98,26 +104,39 @@ def _findings_check(ipsetl: IpsetlPaths, severity: str, file_level: bool) -> dg.
     )
 
 
-@dg.asset_check(asset=RAW_FINDING, name="no_rejected_files", blocking=False,
-                description="Tiedostot, joita ei voitu lukea lomakkeeksi (virheet tiedostotasolla).")
+@dg.asset_check(
+    asset=RAW_FINDING,
+    name="no_rejected_files",
+    blocking=False,
+    description="Tiedostot, joita ei voitu lukea lomakkeeksi (virheet tiedostotasolla).",
+)
 def no_rejected_files(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
     return _findings_check(ipsetl, "error", file_level=True)
 
 
-@dg.asset_check(asset=RAW_FINDING, name="no_rejected_rows",
-                description="Hylätyt vastausrivit (virheet), tiedosto, rivi, sarake ja sääntö.")
+@dg.asset_check(
+    asset=RAW_FINDING,
+    name="no_rejected_rows",
+    description="Hylätyt vastausrivit (virheet), tiedosto, rivi, sarake ja sääntö.",
+)
 def no_rejected_rows(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
     return _findings_check(ipsetl, "error", file_level=False)
 
 
-@dg.asset_check(asset=RAW_FINDING, name="no_warnings",
-                description="Varoitukset: rivi hyväksyttiin, mutta luvut eivät täsmää (esim. vaiheiden summa).")
+@dg.asset_check(
+    asset=RAW_FINDING,
+    name="no_warnings",
+    description="Varoitukset: rivi hyväksyttiin, mutta luvut eivät täsmää (esim. vaiheiden summa).",
+)
 def no_warnings(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
     return _findings_check(ipsetl, "warning", file_level=False)
 
 
-@dg.asset_check(asset=RAW_MONITORING, name="no_overlapping_active_windows",
-                description="Saman alueen voimassa olevat raportointijaksot eivät saa mennä päällekkäin.")
+@dg.asset_check(
+    asset=RAW_MONITORING,
+    name="no_overlapping_active_windows",
+    description="Saman alueen voimassa olevat raportointijaksot eivät saa mennä päällekkäin.",
+)
 def no_overlapping_active_windows(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
     rows = _read(
         ipsetl,
@@ -132,8 +151,11 @@ def no_overlapping_active_windows(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
     )
 
 
-@dg.asset_check(asset=RAW_SOURCE_FILE, name="row_counts_add_up",
-                description="Jokaisen tiedoston rivit = hyväksytyt + hylätyt, ja hyväksytyt löytyvät historiasta.")
+@dg.asset_check(
+    asset=RAW_SOURCE_FILE,
+    name="row_counts_add_up",
+    description="Jokaisen tiedoston rivit = hyväksytyt + hylätyt, ja hyväksytyt löytyvät historiasta.",
+)
 def row_counts_add_up(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
     rows = _read(
         ipsetl,
@@ -142,7 +164,8 @@ def row_counts_add_up(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
            FROM raw.source_file s
            LEFT JOIN (SELECT file_seq, count(*) n FROM raw.monitoring_response GROUP BY 1) m USING (file_seq)
            LEFT JOIN (SELECT file_seq, count(*) n FROM raw.fidelity_response GROUP BY 1) f USING (file_seq)
-           WHERE s.rows_total <> s.rows_accepted + s.rows_rejected OR s.rows_accepted <> coalesce(m.n, 0) + coalesce(f.n, 0)
+           WHERE s.rows_total <> s.rows_accepted + s.rows_rejected
+              OR s.rows_accepted <> coalesce(m.n, 0) + coalesce(f.n, 0)
            LIMIT 10""",
     )
     return dg.AssetCheckResult(

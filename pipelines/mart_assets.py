@@ -1,6 +1,5 @@
 """The `mart` views: what the coordinator queries and the reports read."""
 
-
 import dagster as dg
 
 from ipsetl import warehouse

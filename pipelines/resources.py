@@ -1,6 +1,5 @@
 """The one resource: where the inbox, warehouse and reports are (interface.md defaults, IPSETL_*)."""
 
-
 from pathlib import Path
 
 import dagster as dg
@@ -31,6 +30,9 @@ class IpsetlPaths(dg.ConfigurableResource):
 def default_paths() -> IpsetlPaths:
     s = settings()
     return IpsetlPaths(
-        inbox=str(s.inbox), warehouse=str(s.warehouse), reports=str(s.reports),
-        max_file_mb=s.max_file_bytes / 1024 / 1024, lock_wait_s=s.lock_wait_s,
+        inbox=str(s.inbox),
+        warehouse=str(s.warehouse),
+        reports=str(s.reports),
+        max_file_mb=s.max_file_bytes / 1024 / 1024,
+        lock_wait_s=s.lock_wait_s,
     )

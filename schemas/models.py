@@ -186,8 +186,7 @@ class LaatuWarnings(pa.DataFrameModel):
 RULES: dict[str, tuple[str, str]] = {
     "fte_le_headcount": (
         "coaches_fte",
-        "Työhönvalmentajien henkilötyövuodet ({coaches_fte}) ovat suuremmat kuin henkilömäärä "
-        "({coaches_headcount}).",
+        "Työhönvalmentajien henkilötyövuodet ({coaches_fte}) ovat suuremmat kuin henkilömäärä ({coaches_headcount}).",
     ),
     "active_le_served": (
         "clients_active_end",
@@ -205,8 +204,7 @@ RULES: dict[str, tuple[str, str]] = {
     ),
     "wage_subsidy_le_jobs": (
         "jobs_started_wage_subsidy",
-        "Palkkatuettuja työsuhteita ({jobs_started_wage_subsidy}) on enemmän kuin uusia työsuhteita "
-        "({jobs_started}).",
+        "Palkkatuettuja työsuhteita ({jobs_started_wage_subsidy}) on enemmän kuin uusia työsuhteita ({jobs_started}).",
     ),
     "period_end_ge_start": (
         "period_end",
@@ -224,8 +222,7 @@ RULES: dict[str, tuple[str, str]] = {
     ),
     "end_reason_sum": (
         "clients_ended",
-        "Päättymisen syyt ({end_reason_total}) eivät täsmää päättyneiden asiakkuuksien määrään "
-        "({clients_ended}).",
+        "Päättymisen syyt ({end_reason_total}) eivät täsmää päättyneiden asiakkuuksien määrään ({clients_ended}).",
     ),
     "period_end_after_submission": (
         "period_end",

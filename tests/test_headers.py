@@ -1,0 +1,43 @@
+"""Header hygiene and the two-row raw layout (forms.md; webropol-exports.md §3.3–5)."""
+
+from ipsetl.headers import merge_header_rows, normalise_header
+
+
+def test_normalise_header_hygiene():
+    assert normalise_header("  Uudet lähetteet\u00a0jakson  aikana : ") == "Uudet lähetteet jakson aikana"
+    assert normalise_header("Vastausaika:") == "Vastausaika"
+    assert normalise_header("\ufeffVastausaika") == "Vastausaika"
+    # a colon inside the question is part of it
+    assert normalise_header("Millaista tukea toivotte THL:ltä?") == "Millaista tukea toivotte THL:ltä?"
+    # NFC: a decomposed ä matches the composed one
+    assert normalise_header("Pa\u0308a\u0308ttyneet") == "Päättyneet"
+    assert normalise_header(None) == ""
+    assert normalise_header(3) == "3"
+
+
+def test_case_is_kept():
+    assert normalise_header("vastausaika") != normalise_header("Vastausaika")
+
+
+def test_merge_two_header_rows():
+    top = [
+        "Vastausaika",
+        "Vastaajan tiedot",
+        "",
+        "Päättyneiden asiakkuuksien syyt",
+        "",
+        "Millaista tukea toivotte THL:ltä?",
+    ]
+    sub = ["", "Nimi", "Sähköposti", "Työllistyi", "Muu syy", ""]
+    assert merge_header_rows(top, sub) == [
+        "Vastausaika",
+        "Vastaajan tiedot:Nimi",
+        "Vastaajan tiedot:Sähköposti",
+        "Päättyneiden asiakkuuksien syyt:Työllistyi",
+        "Päättyneiden asiakkuuksien syyt:Muu syy",
+        "Millaista tukea toivotte THL:ltä?",
+    ]
+
+
+def test_merge_with_empty_question_title():
+    assert merge_header_rows(["", "x"], ["Voimassa alkaen", ""]) == [":Voimassa alkaen", "x"]
