@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from ipsetl.decoding import UnreadableFile, decode_bytes
 
 DELIMITERS = (";", ",", "\t")
-XLSX_SUFFIXES = (".xlsx", ".xlsm")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -104,11 +103,9 @@ def read_xlsx_grid(data: bytes) -> Grid:
 
 
 def read_grid(file_name: str, data: bytes) -> Grid:
-    """Read by content first and name second: coordinators rename files and Excel saves CSV as .xlsx."""
-    if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC) or file_name.lower().endswith(XLSX_SUFFIXES):
-        if not data:
-            raise UnreadableFile("empty_file", "Tiedosto on tyhjä (0 tavua).")
-        return read_xlsx_grid(data)
+    """Read by content, not by name: coordinators rename files, and a CSV saved as `.xlsx` is still CSV."""
     if not data:
         raise UnreadableFile("empty_file", "Tiedosto on tyhjä (0 tavua).")
+    if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC):
+        return read_xlsx_grid(data)
     return read_csv_grid(data)

@@ -427,6 +427,7 @@ def write_export(
     form is written in the order of its toml, `Vastausaika` first.
     """
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     spec = get_form(form)
     names = list(columns) if columns is not None else [c.column for c in spec.columns]
     for n in names:

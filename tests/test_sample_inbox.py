@@ -89,10 +89,7 @@ def read_back(path: Path, form=SEURANTA) -> list[dict]:
         headers, body = [normalise_header(c) for c in table[0]], table[1:]
     cols = [form.by_header.get(h) for h in headers]
     assert all(c is not None or h == "Language" for c, h in zip(cols, headers, strict=True)), headers
-    return [
-        {c.column: _parse(v, c.type) for c, v in zip(cols, rec, strict=True) if c is not None}
-        for rec in body
-    ]
+    return [{c.column: _parse(v, c.type) for c, v in zip(cols, rec, strict=True) if c is not None} for rec in body]
 
 
 def error_rules(row: dict) -> list[str]:
@@ -126,8 +123,9 @@ def error_rules(row: dict) -> list[str]:
 
 def warning_rules(row: dict) -> list[str]:
     phases = sum(row[f"clients_phase_{k}"] for k in (1, 2, 3, 4, 5, "unknown"))
-    reasons = sum(row[c] for c in ("ended_employed", "ended_education", "ended_own_wish",
-                                   "ended_unreachable", "ended_other"))
+    reasons = sum(
+        row[c] for c in ("ended_employed", "ended_education", "ended_own_wish", "ended_unreachable", "ended_other")
+    )
     found = []
     if phases != row["clients_active_end"]:
         found.append("phase_sum")
@@ -160,8 +158,7 @@ def test_monitoring_rows_obey_every_rule_and_look_like_an_ips_team(monitoring):
         assert re.fullmatch(r"[a-z-]+\.[a-z-]+@example\.fi", row["respondent_email"])
     assert any(row["median_days_to_employer_contact"] is None for row in monitoring)
     assert any(isinstance(row["pct_time_job_coaching"], float) for row in monitoring)
-    settled = [r["clients_active_end"] / r["coaches_fte"] for r in monitoring
-               if r["period_start"].year > 2025]
+    settled = [r["clients_active_end"] / r["coaches_fte"] for r in monitoring if r["period_start"].year > 2025]
     assert 15 <= sorted(settled)[len(settled) // 2] <= 25
     texts = [r[c] for r in monitoring for c in ("text_successes", "text_challenges", "text_support_needs")]
     assert None in texts
@@ -245,18 +242,34 @@ def test_laatu_export_reads_back(tmp_path):
 
 
 def test_cell_formats(tmp_path):
-    row = {"submitted_at": datetime(2026, 3, 7, 9, 5, 12), "period_start": date(2026, 2, 3),
-           "coaches_fte": 2.5, "coaches_headcount": 3, "employer_contacts": 1234, "clients_served": 2345,
-           "text_successes": 'a;"b"\nc'}
-    cols = ["submitted_at", "period_start", "coaches_fte", "coaches_headcount", "employer_contacts",
-            "clients_served", "text_successes"]
+    row = {
+        "submitted_at": datetime(2026, 3, 7, 9, 5, 12),
+        "period_start": date(2026, 2, 3),
+        "coaches_fte": 2.5,
+        "coaches_headcount": 3,
+        "employer_contacts": 1234,
+        "clients_served": 2345,
+        "text_successes": 'a;"b"\nc',
+    }
+    cols = [
+        "submitted_at",
+        "period_start",
+        "coaches_fte",
+        "coaches_headcount",
+        "employer_contacts",
+        "clients_served",
+        "text_successes",
+    ]
     text = _decode(write_export(tmp_path / "a.csv", [row], columns=cols, thousands=True).read_bytes())
     assert text.split("\r\n")[1] == f'7.3.2026 9:05:12;3.2.2026;2,5;3;1 234;2{NBSP}345;"a;""b""\nc"'
     text = _decode(write_export(tmp_path / "b.csv", [row], columns=cols[2:4], excel_floats=True).read_bytes())
     assert text.split("\r\n")[1] == "2,5;3.0"
     garbage = {"coaches_headcount": "abc", "coaches_fte": DONT_KNOW, "team_leader_fte": None}
-    text = _decode(write_export(tmp_path / "c.csv", [garbage], columns=["coaches_headcount", "coaches_fte",
-                                                                         "team_leader_fte"]).read_bytes())
+    text = _decode(
+        write_export(
+            tmp_path / "c.csv", [garbage], columns=["coaches_headcount", "coaches_fte", "team_leader_fte"]
+        ).read_bytes()
+    )
     assert text.split("\r\n")[1] == f"abc;{DONT_KNOW};"
     with pytest.raises(KeyError):
         write_export(tmp_path / "d.csv", [row], columns=["no_such_column"])
@@ -281,13 +294,15 @@ def test_header_noise_normalises_away(tmp_path, monitoring):
     assert any(h.endswith("  ") for h in headers)
     assert headers[1].strip() == "Language"
     assert [normalise_header(h) for h in headers if normalise_header(h) != "Language"] == [
-        c.header for c in SEURANTA.columns]
+        c.header for c in SEURANTA.columns
+    ]
 
 
 def test_xlsx_dates_as_cells_or_text(tmp_path, monitoring):
     cells = openpyxl.load_workbook(write_export(tmp_path / "c.xlsx", monitoring[:3], fmt="xlsx")).active
-    text = openpyxl.load_workbook(write_export(tmp_path / "t.xlsx", monitoring[:3], fmt="xlsx",
-                                               xlsx_dates="text")).active
+    text = openpyxl.load_workbook(
+        write_export(tmp_path / "t.xlsx", monitoring[:3], fmt="xlsx", xlsx_dates="text")
+    ).active
     assert isinstance(cells["A2"].value, datetime) and isinstance(cells["C2"].value, datetime)
     assert isinstance(text["A2"].value, str) and re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", text["C2"].value)
     assert isinstance(cells["G2"].value, int) and isinstance(text["H2"].value, float)
@@ -379,9 +394,11 @@ def test_manifest_is_truthful(inbox):
     for name, reason in manifest["rejected_files"].items():
         raw = by_name[name].read_bytes()
         assert raw == b"" if reason == "empty_file" else _decode(raw).startswith(";Tapahtuman nimi;")
-    (dup, first), = manifest["duplicates"].items()
-    assert dup > first and hashlib.sha256(by_name[dup].read_bytes()).digest() == hashlib.sha256(
-        by_name[first].read_bytes()).digest()
+    ((dup, first),) = manifest["duplicates"].items()
+    assert (
+        dup > first
+        and hashlib.sha256(by_name[dup].read_bytes()).digest() == hashlib.sha256(by_name[first].read_bytes()).digest()
+    )
 
     for name, info in manifest["files"].items():
         if info["form"] == "seuranta":
@@ -396,7 +413,7 @@ def test_manifest_is_truthful(inbox):
                 expected = sorted(rule for r, _, rule in manifest["warnings"].get(name, []) if r == i)
                 assert warning_rules(row) == expected, (name, i)
 
-    (faulty, expected), = manifest["errors"].items()
+    ((faulty, expected),) = manifest["errors"].items()
     rows = read_back(by_name[faulty])
     rules = {rule: row for row, _, rule in expected}
     assert rows[rules["type"] - 1]["employer_contacts"] == DONT_KNOW
@@ -406,13 +423,16 @@ def test_manifest_is_truthful(inbox):
 
     re_ = manifest["resubmission"]
     (fixed,) = read_back(by_name[re_["file"]])
-    (old,) = [r for r in read_back(by_name[re_["original_file"]])
-              if (r["region"], r["period_start"], r["period_end"]) == (re_["region"], re_["period_start"],
-                                                                       re_["period_end"])]
+    (old,) = [
+        r
+        for r in read_back(by_name[re_["original_file"]])
+        if (r["region"], r["period_start"], r["period_end"]) == (re_["region"], re_["period_start"], re_["period_end"])
+    ]
     assert fixed[re_["column"]] == re_["value"] != old[re_["column"]] == re_["previous_value"]
     assert fixed["submitted_at"] == re_["submitted_at"] > old["submitted_at"]
     assert {k: v for k, v in fixed.items() if k not in (re_["column"], "submitted_at")} == {
-        k: v for k, v in old.items() if k not in (re_["column"], "submitted_at")}
+        k: v for k, v in old.items() if k not in (re_["column"], "submitted_at")
+    }
 
     for name, found in manifest["warnings"].items():
         if "laatukriteerit" in name:
