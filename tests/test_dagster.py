@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import duckdb
 import dagster as dg
+import duckdb
 
 from ipsetl.sample_inbox import write_sample_inbox
 from pipelines.definitions import ASSETS, CHECKS, defs

@@ -85,7 +85,8 @@ def test_resubmission_replaces_the_window_and_keeps_history(sample):
     r = manifest["resubmission"]
     rows = query(
         wh,
-        """SELECT source_file, clients_employed, active FROM raw.monitoring_response m JOIN raw.region USING (region_code)
+        """SELECT source_file, clients_employed, active
+           FROM raw.monitoring_response m JOIN raw.region USING (region_code)
            WHERE region_name = ? AND period_start = ? AND period_end = ? ORDER BY active""",
         [r["region"], r["period_start"], r["period_end"]],
     )
