@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -248,9 +248,14 @@ def _resolve(con: duckdb.DuckDBPyConnection, table: str, group_sql: str, start: 
 
 
 def write_run(
-    path: Path, pending: list[Pending], wait_s: float, progress: Progress, loaded_at: datetime | None = None
+    path: Path,
+    pending: list[Pending],
+    wait_s: float,
+    progress: Progress,
+    as_of: date | None = None,
+    loaded_at: datetime | None = None,
 ) -> list[FileOutcome]:
-    """Everything a run writes, in one transaction."""
+    """Everything a run writes, in one transaction: schema, files, rows, findings, verdicts, as-of date."""
     loaded_at = loaded_at or datetime.now().replace(microsecond=0)
     with warehouse.connect(path, wait_s=wait_s, on_wait=progress) as con:
         con.execute("BEGIN TRANSACTION")
@@ -260,6 +265,10 @@ def write_run(
                 "INSERT INTO raw.region VALUES (?, ?) "
                 "ON CONFLICT (region_code) DO UPDATE SET region_name = excluded.region_name",
                 sorted(region_names().items()),
+            )
+            con.execute(
+                "INSERT INTO raw.settings VALUES ('as_of', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [(as_of or date.today()).isoformat()],
             )
             outcomes = _write(con, pending, loaded_at)
             _resolve(con, "raw.monitoring_response", "region_code", "period_start", "period_end")
@@ -272,13 +281,18 @@ def write_run(
 
 
 def run_ingest(
-    inbox: Path, warehouse_path: Path, max_bytes: int, wait_s: float = 300, progress: Progress | None = None
+    inbox: Path,
+    warehouse_path: Path,
+    max_bytes: int,
+    wait_s: float = 300,
+    progress: Progress | None = None,
+    as_of: date | None = None,
 ) -> IngestSummary:
     progress = progress or (lambda _msg: None)
     registered, first_by_sha = read_registry(warehouse_path, wait_s, progress)
     known = [name for name, _ in inbox_files(inbox)]
     pending = plan_run(inbox, registered, first_by_sha, max_bytes, progress)
-    outcomes = write_run(warehouse_path, pending, wait_s, progress)
+    outcomes = write_run(warehouse_path, pending, wait_s, progress, as_of)
     summary = IngestSummary(files=outcomes)
     new_names = {o.file_name for o in outcomes}
     summary.files += [FileOutcome(n, "known") for n in known if n not in new_names]

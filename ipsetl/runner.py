@@ -35,6 +35,7 @@ def run_pipeline(s: Settings, as_of: date) -> RunResult:
         reports=str(s.reports),
         max_file_mb=s.max_file_bytes / 1024 / 1024,
         lock_wait_s=s.lock_wait_s,
+        as_of=as_of.isoformat(),
     )
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     with instance:

@@ -29,7 +29,12 @@ def ingest_inbox(context: dg.AssetExecutionContext, ipsetl: IpsetlPaths):
     """Read the new inbox files, validate them and write them in one transaction."""
     with progress.sink(context.log.info):
         summary = run_ingest(
-            ipsetl.inbox_path, ipsetl.warehouse_path, ipsetl.max_file_bytes, ipsetl.lock_wait_s, progress.emit
+            ipsetl.inbox_path,
+            ipsetl.warehouse_path,
+            ipsetl.max_file_bytes,
+            ipsetl.lock_wait_s,
+            progress.emit,
+            as_of=ipsetl.as_of_date,
         )
     new = summary.new_files
     yield dg.MaterializeResult(
@@ -64,9 +69,9 @@ def ingest_inbox(context: dg.AssetExecutionContext, ipsetl: IpsetlPaths):
     yield dg.MaterializeResult(asset_key=RAW_FINDING, metadata={k: v for k, v in summary.findings_by_severity.items()})
 
 
-def _read(ipsetl: IpsetlPaths, sql: str) -> list[tuple]:
+def _read(ipsetl: IpsetlPaths, sql: str, params: list | None = None) -> list[tuple]:
     with warehouse.connect(ipsetl.warehouse_path, read_only=True, wait_s=ipsetl.lock_wait_s) as con:
-        return con.execute(sql).fetchall()
+        return con.execute(sql, params or []).fetchall()
 
 
 def _sample(rows: list[tuple]) -> dg.MarkdownMetadataValue:

@@ -1,5 +1,6 @@
 """The one resource: where the inbox, warehouse and reports are (interface.md defaults, IPSETL_*)."""
 
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -13,6 +14,11 @@ class IpsetlPaths(dg.ConfigurableResource):
     reports: str
     max_file_mb: float = 50
     lock_wait_s: float = 300
+    as_of: str = ""  # ISO date; empty = the day of the run
+
+    @property
+    def as_of_date(self) -> date:
+        return date.fromisoformat(self.as_of) if self.as_of else date.today()
 
     @property
     def inbox_path(self) -> Path:

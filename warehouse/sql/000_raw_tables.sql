@@ -105,3 +105,10 @@ CREATE TABLE IF NOT EXISTS raw.region (
     region_code VARCHAR PRIMARY KEY,
     region_name VARCHAR NOT NULL
 );
+
+-- The as-of date of the last run (`ipsetl run --as-of`, default today): it decides which
+-- tertiaries are complete and where the current one is clipped (indicators.md).
+CREATE TABLE IF NOT EXISTS raw.settings (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);

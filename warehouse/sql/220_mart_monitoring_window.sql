@@ -1,27 +1,50 @@
--- One row per accepted, non-superseded monitoring window (indicators.md, "Reporting windows").
+-- One row per accepted, non-superseded monitoring window, with the window indicators and the
+-- indicative item scores (indicators.md, "Window indicators"). Rates are fractions; each rate's
+-- numerator and denominator are columns of the same row (fte_weeks for the contacts rate).
 CREATE OR REPLACE VIEW mart.monitoring_window AS
+WITH w AS (
+    SELECT m.*, r.region_name,
+           mart.tertiary_of(m.period_end) AS tertiary,
+           CAST(m.period_end - m.period_start + 1 AS INTEGER) AS window_days
+    FROM raw.monitoring_response AS m
+    JOIN raw.region AS r USING (region_code)
+    WHERE m.active
+), i AS (
+    SELECT w.*,
+        CASE WHEN coaches_fte > 0 THEN coaches_fte * window_days / 7.0 END AS fte_weeks,
+        CASE WHEN coaches_fte > 0 THEN clients_active_end / coaches_fte END AS caseload_per_fte,
+        CASE WHEN clients_served > 0 THEN CAST(clients_employed AS DOUBLE) / clients_served END AS employment_rate,
+        CASE WHEN jobs_started > 0 THEN CAST(jobs_started_permanent AS DOUBLE) / jobs_started END AS permanent_share,
+        CASE WHEN coaches_fte > 0 THEN employer_contacts / (coaches_fte * window_days / 7.0) END
+            AS employer_contacts_per_fte_week,
+        CASE WHEN referrals_new > 0 THEN CAST(clients_new AS DOUBLE) / referrals_new END AS referral_conversion,
+        CASE WHEN coaches_fte > 0 THEN (clients_phase_3 + clients_phase_4) / coaches_fte END AS job_seekers_per_fte
+    FROM w
+)
 SELECT
-    m.region_code,
-    r.region_name,
-    m.period_start,
-    m.period_end,
-    mart.tertiary_of(m.period_end) AS tertiary,
-    m.submitted_at,
-    m.source_file,
-    m.source_row,
-    m.coaches_headcount, m.coaches_fte, m.team_leader_fte,
-    m.pct_time_job_coaching, m.pct_time_in_community,
-    m.care_teams_attached, m.pct_clients_from_main_teams,
-    m.referrals_new, m.clients_new, m.clients_served, m.clients_active_end,
-    m.clients_phase_1, m.clients_phase_2, m.clients_phase_3, m.clients_phase_4, m.clients_phase_5,
-    m.clients_phase_unknown, m.clients_waiting,
-    m.clients_ended, m.ended_employed, m.ended_education, m.ended_own_wish, m.ended_unreachable,
-    m.ended_other,
-    m.clients_employed, m.jobs_started, m.jobs_started_permanent, m.jobs_started_wage_subsidy,
-    m.jobs_ended, m.education_started, m.employer_contacts, m.median_days_to_employer_contact,
-    m.text_successes, m.text_challenges, m.text_support_needs,
-    CAST(m.period_end - m.period_start + 1 AS INTEGER) AS window_days
-FROM raw.monitoring_response AS m
-JOIN raw.region AS r USING (region_code)
-WHERE m.active
-ORDER BY m.region_code, m.period_start;
+    region_code, region_name, period_start, period_end, tertiary, submitted_at, source_file, source_row,
+    coaches_headcount, coaches_fte, team_leader_fte,
+    pct_time_job_coaching, pct_time_in_community, care_teams_attached, pct_clients_from_main_teams,
+    referrals_new, clients_new, clients_served, clients_active_end,
+    clients_phase_1, clients_phase_2, clients_phase_3, clients_phase_4, clients_phase_5, clients_phase_unknown,
+    clients_waiting,
+    clients_ended, ended_employed, ended_education, ended_own_wish, ended_unreachable, ended_other,
+    clients_employed, jobs_started, jobs_started_permanent, jobs_started_wage_subsidy, jobs_ended,
+    education_started, employer_contacts, median_days_to_employer_contact,
+    text_successes, text_challenges, text_support_needs,
+    window_days,
+    fte_weeks,
+    caseload_per_fte,
+    employment_rate,
+    permanent_share,
+    employer_contacts_per_fte_week,
+    referral_conversion,
+    job_seekers_per_fte,
+    mart.fid_01_score(caseload_per_fte) AS fid_01,
+    mart.fid_02_score(pct_time_job_coaching) AS fid_02,
+    mart.fid_04_score(care_teams_attached, pct_clients_from_main_teams) AS fid_04,
+    mart.fid_15_score(median_days_to_employer_contact) AS fid_15,
+    mart.fid_17_score(employer_contacts_per_fte_week, job_seekers_per_fte) AS fid_17,
+    mart.fid_24_score(pct_time_in_community) AS fid_24
+FROM i
+ORDER BY region_code, period_start;

@@ -1,24 +1,34 @@
--- One row per accepted, non-superseded quality assessment (form B).
+-- One row per accepted, non-superseded quality assessment (form B) with its scores
+-- (indicators.md, "Fidelity assessments"): a total only when all 25 items are answered, a
+-- section score only when all its items are, the level in Finnish.
 CREATE OR REPLACE VIEW mart.fidelity_assessment AS
+WITH f AS (
+    SELECT f.*, r.region_name,
+        CAST(list_count(list_value(
+            item_01, item_02, item_03, item_04, item_05, item_06, item_07, item_08, item_09, item_10,
+            item_11, item_12, item_13, item_14, item_15, item_16, item_17, item_18, item_19, item_20,
+            item_21, item_22, item_23, item_24, item_25)) AS INTEGER) AS items_answered,
+        -- sections: NULL as soon as one item is unanswered (SQL addition propagates NULL)
+        item_01 + item_02 + item_03 AS staffing_score,
+        item_04 + item_05 + item_06 + item_07 + item_08 + item_09 + item_10 + item_11 AS organisation_score,
+        item_12 + item_13 + item_14 + item_15 + item_16 + item_17 + item_18 + item_19 + item_20 + item_21
+            + item_22 + item_23 + item_24 + item_25 AS services_score
+    FROM raw.fidelity_response AS f
+    JOIN raw.region AS r USING (region_code)
+    WHERE f.active
+)
 SELECT
-    f.region_code,
-    r.region_name,
-    f.assessed_on,
-    f.assessment_type,
-    f.submitted_at,
-    f.source_file,
-    f.source_row,
-    f.item_01, f.item_02, f.item_03, f.item_04, f.item_05, f.item_06, f.item_07, f.item_08,
-    f.item_09, f.item_10, f.item_11, f.item_12, f.item_13, f.item_14, f.item_15, f.item_16,
-    f.item_17, f.item_18, f.item_19, f.item_20, f.item_21, f.item_22, f.item_23, f.item_24,
-    f.item_25,
-    CAST(list_count(list_value(
-        f.item_01, f.item_02, f.item_03, f.item_04, f.item_05, f.item_06, f.item_07, f.item_08,
-        f.item_09, f.item_10, f.item_11, f.item_12, f.item_13, f.item_14, f.item_15, f.item_16,
-        f.item_17, f.item_18, f.item_19, f.item_20, f.item_21, f.item_22, f.item_23, f.item_24,
-        f.item_25)) AS INTEGER) AS items_answered,
-    f.text_development_targets
-FROM raw.fidelity_response AS f
-JOIN raw.region AS r USING (region_code)
-WHERE f.active
-ORDER BY f.region_code, f.assessed_on, f.assessment_type;
+    region_code, region_name, assessed_on, assessment_type, submitted_at, source_file, source_row,
+    item_01, item_02, item_03, item_04, item_05, item_06, item_07, item_08, item_09, item_10,
+    item_11, item_12, item_13, item_14, item_15, item_16, item_17, item_18, item_19, item_20,
+    item_21, item_22, item_23, item_24, item_25,
+    items_answered,
+    staffing_score,
+    organisation_score,
+    services_score,
+    CASE WHEN items_answered = 25 THEN staffing_score + organisation_score + services_score END AS total,
+    mart.fidelity_level(CASE WHEN items_answered = 25 THEN staffing_score + organisation_score + services_score END)
+        AS level,
+    text_development_targets
+FROM f
+ORDER BY region_code, assessed_on, assessment_type;

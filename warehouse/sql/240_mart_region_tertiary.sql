@@ -1,0 +1,99 @@
+-- Region × tertiary (indicators.md, "Region × tertiary"): over the region's accepted windows whose
+-- period_end falls in the tertiary. Flows are summed, stocks come from the window with the latest
+-- period_end, rates are computed from summed numerators and denominators. A region with no window
+-- in a tertiary has no row for it.
+CREATE OR REPLACE VIEW mart.region_tertiary AS
+WITH w AS (
+    SELECT *,
+        mart.tertiary_start(tertiary) AS t_start,
+        mart.tertiary_end(tertiary) AS t_end
+    FROM mart.monitoring_window
+), flows AS (
+    SELECT
+        region_code, tertiary,
+        count(*) AS windows,
+        -- windows of one region never overlap, so covered days add up; clipped to the tertiary
+        -- and, while the tertiary is not over, to the as-of date
+        CAST(sum(greatest(0, least(period_end, t_end, mart.as_of()) - greatest(period_start, t_start) + 1))
+             AS INTEGER) AS days_covered,
+        sum(referrals_new) AS referrals_new,
+        sum(clients_new) AS clients_new,
+        sum(clients_served) AS clients_served,
+        sum(clients_employed) AS clients_employed,
+        sum(clients_ended) AS clients_ended,
+        sum(ended_employed) AS ended_employed,
+        sum(ended_education) AS ended_education,
+        sum(ended_own_wish) AS ended_own_wish,
+        sum(ended_unreachable) AS ended_unreachable,
+        sum(ended_other) AS ended_other,
+        sum(jobs_started) AS jobs_started,
+        sum(jobs_started_permanent) AS jobs_started_permanent,
+        sum(jobs_started_wage_subsidy) AS jobs_started_wage_subsidy,
+        sum(jobs_ended) AS jobs_ended,
+        sum(education_started) AS education_started,
+        sum(employer_contacts) AS employer_contacts,
+        -- the contacts rate counts only windows with coaches (a window without adds to neither side)
+        sum(employer_contacts) FILTER (WHERE coaches_fte > 0) AS employer_contacts_with_fte,
+        sum(fte_weeks) AS fte_weeks,
+        sum(median_days_to_employer_contact * clients_new) FILTER (WHERE median_days_to_employer_contact IS NOT NULL)
+            AS median_days_weighted_sum,
+        sum(clients_new) FILTER (WHERE median_days_to_employer_contact IS NOT NULL) AS median_days_weight
+    FROM w
+    GROUP BY region_code, tertiary
+), stocks AS (
+    SELECT region_code, region_name, tertiary, t_start, t_end,
+        coaches_headcount, coaches_fte, team_leader_fte, clients_active_end,
+        clients_phase_1, clients_phase_2, clients_phase_3, clients_phase_4, clients_phase_5, clients_phase_unknown,
+        clients_waiting, pct_time_job_coaching, pct_time_in_community, care_teams_attached,
+        pct_clients_from_main_teams
+    FROM w
+    QUALIFY row_number() OVER (PARTITION BY region_code, tertiary ORDER BY period_end DESC) = 1
+), joined AS (
+    SELECT s.*, f.* EXCLUDE (region_code, tertiary),
+        sum(f.jobs_started) OVER running AS cum_jobs_started,
+        sum(f.jobs_started_permanent) OVER running AS cum_jobs_started_permanent,
+        sum(f.clients_new) OVER running AS cum_clients_new,
+        sum(f.education_started) OVER running AS cum_education_started
+    FROM stocks s
+    JOIN flows f USING (region_code, tertiary)
+    WINDOW running AS (PARTITION BY s.region_code ORDER BY s.tertiary ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+), rates AS (
+    SELECT *,
+        t_end <= mart.as_of() AS complete,
+        CASE WHEN clients_served > 0 THEN CAST(clients_employed AS DOUBLE) / clients_served END AS employment_rate,
+        CASE WHEN referrals_new > 0 THEN CAST(clients_new AS DOUBLE) / referrals_new END AS referral_conversion,
+        CASE WHEN jobs_started > 0 THEN CAST(jobs_started_permanent AS DOUBLE) / jobs_started END AS permanent_share,
+        CASE WHEN coaches_fte > 0 THEN clients_active_end / coaches_fte END AS caseload_per_fte,
+        CASE WHEN fte_weeks > 0 THEN employer_contacts_with_fte / fte_weeks END AS employer_contacts_per_fte_week,
+        CASE WHEN coaches_fte > 0 THEN (clients_phase_3 + clients_phase_4) / coaches_fte END AS job_seekers_per_fte,
+        CASE WHEN median_days_weight > 0
+             THEN CAST(mart.round_half_up(median_days_weighted_sum / median_days_weight, 0) AS INTEGER) END
+            AS median_days_to_employer_contact,
+        CASE WHEN cum_jobs_started > 0 THEN CAST(cum_jobs_started_permanent AS DOUBLE) / cum_jobs_started END
+            AS cum_permanent_share
+    FROM joined
+)
+SELECT
+    region_code, region_name, tertiary, t_start AS tertiary_start, t_end AS tertiary_end, complete,
+    windows, days_covered,
+    referrals_new, clients_new, clients_served, clients_employed,
+    clients_ended, ended_employed, ended_education, ended_own_wish, ended_unreachable, ended_other,
+    jobs_started, jobs_started_permanent, jobs_started_wage_subsidy, jobs_ended, education_started,
+    employer_contacts,
+    coaches_headcount, coaches_fte, team_leader_fte, clients_active_end,
+    clients_phase_1, clients_phase_2, clients_phase_3, clients_phase_4, clients_phase_5, clients_phase_unknown,
+    clients_waiting, pct_time_job_coaching, pct_time_in_community, care_teams_attached, pct_clients_from_main_teams,
+    employment_rate, referral_conversion, permanent_share, caseload_per_fte,
+    employer_contacts_with_fte, fte_weeks, employer_contacts_per_fte_week,
+    job_seekers_per_fte,
+    median_days_to_employer_contact, median_days_weight,
+    cum_jobs_started, cum_jobs_started_permanent, cum_clients_new, cum_education_started, cum_permanent_share,
+    mart.fid_01_score(caseload_per_fte) AS fid_01,
+    mart.fid_02_score(pct_time_job_coaching) AS fid_02,
+    mart.fid_04_score(care_teams_attached, pct_clients_from_main_teams) AS fid_04,
+    mart.fid_15_score(median_days_to_employer_contact) AS fid_15,
+    mart.fid_17_score(employer_contacts_per_fte_week, job_seekers_per_fte) AS fid_17,
+    mart.fid_21_score(cum_permanent_share * 100, cum_jobs_started) AS fid_21,
+    mart.fid_24_score(pct_time_in_community) AS fid_24
+FROM rates
+ORDER BY tertiary, region_code;
