@@ -122,15 +122,26 @@ def demo(inbox, warehouse, reports, as_of, seed):
 
 
 @main.command()
-@click.argument("query")
+@click.argument("query", required=False)
+@click.option(
+    "--file",
+    "-f",
+    "sql_file",
+    type=click.File("r", encoding="utf-8"),
+    help="Lue kysely tiedostosta (- = vakiosyöte), esim. docs/sql-examples/04_not_reported.sql.",
+)
 @click.option("--warehouse", help="DuckDB-tietovarasto (oletus warehouse/ipsetl.duckdb, IPSETL_WAREHOUSE).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def sql(query, warehouse, fmt):
+def sql(query, sql_file, warehouse, fmt):
     """Aja kysely tietovarastoon (vain luku), esim. ipsetl sql "SELECT * FROM mart.source_file"."""
     import duckdb
 
     from ipsetl.warehouse import connect
 
+    if sql_file is not None:
+        query = sql_file.read()
+    if not query or not query.strip():
+        raise click.UsageError('Anna kysely, esim. ipsetl sql "SELECT * FROM mart.source_file", tai --file KYSELY.sql.')
     s = settings(warehouse=warehouse)
     if not s.warehouse.exists():
         raise click.ClickException(f"Tietovarastoa {s.warehouse} ei ole; aja ensin `ipsetl run` tai `ipsetl demo`.")

@@ -85,6 +85,8 @@ class _Region:
 # The sample ends before the day this demo was written (26.11.2026), so no response in it is
 # dated in the future; the tertiary 2026-T3 is then partly reported, as it would be in real life.
 DEMO_END = date(2026, 10, 31)
+# One region sends nothing for a whole tertiary (2025-T3), so "who has not reported" has an answer.
+SILENT_REGION, SILENT_FROM, SILENT_UNTIL = "ESA", date(2025, 9, 1), date(2025, 12, 31)
 
 
 def _add_months(d: date, n: int) -> date:
@@ -236,7 +238,8 @@ def generate_monitoring(
                 "text_challenges": _text(rng, _CHALLENGES),
                 "text_support_needs": _text(rng, _SUPPORT, 0.5),
             }
-            rows.append(row)
+            if not (reg.code == SILENT_REGION and SILENT_FROM <= we <= SILENT_UNTIL):
+                rows.append(row)
             active, ws, index = active_end, we + timedelta(days=1), index + 1
     return sorted(rows, key=lambda r: (r["submitted_at"], r["region"]))
 
