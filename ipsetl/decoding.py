@@ -39,14 +39,22 @@ def _is_binary(text: str) -> bool:
     return "\x00" in sample or bad > max(2, len(sample) // 200)
 
 
-def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Return (text, encoding name). Raises UnreadableFile for binary garbage."""
-    if data.startswith(codecs.BOM_UTF8):
-        candidates = ["utf-8-sig"]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+MOJIBAKE = ("Ã¤", "Ã¶", "Ã¥", "Ã„", "Ã–", "Ã©", "â€")
+
+
+def decode_bytes(data: bytes) -> tuple[str, str, str | None]:
+    """Return (text, encoding name, warning or None). Raises UnreadableFile for binary garbage.
+
+    A UTF-8 file with a few stray Windows-1252 bytes (one cell pasted from an old document) is
+    read as UTF-8 with those bytes replaced and a warning, rather than garbling every ä of the
+    file by reading it all as cp1252.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         candidates = ["utf-16"]
-    elif enc := _looks_utf16(data):
+    elif enc := (None if data.startswith(codecs.BOM_UTF8) else _looks_utf16(data)):
         candidates = [enc]
+    elif data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
     else:
         candidates = ["utf-8", "cp1252"]
     for enc in candidates:
@@ -56,7 +64,17 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             continue
         if _is_binary(text):
             break
-        return text, enc
+        if enc == "cp1252" and any(m in text for m in MOJIBAKE):
+            break  # really UTF-8 with a few bad bytes: handled below
+        return text, enc, None
+    utf8 = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+    text = data.decode(utf8, errors="replace")
+    bad = text.count("\ufffd")
+    if not _is_binary(text.replace("\ufffd", "")) and bad <= max(3, len(text) // 1000):
+        return text, utf8, (
+            f"Tiedostossa on {bad} merkkiä, jotka eivät ole UTF-8-merkistöä; ne näkyvät merkkinä � "
+            "(tarkista avoimet vastaukset)."
+        )
     raise UnreadableFile(
         "unreadable",
         "Tiedosto ei ole tekstiä millään tuetulla merkistöllä (UTF-8, UTF-16, Windows-1252) "

@@ -6,6 +6,7 @@ import csv
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 from ipsetl.headers import normalise_header
 from schemas import FORMS_DIR, REGIONS_FILE
@@ -76,10 +77,24 @@ def _load_form(path) -> FormVersion:
     )
 
 
-@cache
+def _stamp(paths) -> tuple:
+    """(path, mtime, size) of each file: a cache key that changes when a file is edited, so a
+    long-running Dagster code server sees a new region or form version without a restart."""
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
+
+
+def form_files() -> list:
+    return sorted(FORMS_DIR.glob("*.toml"))
+
+
 def form_versions() -> tuple[FormVersion, ...]:
     """Every form version under schemas/forms, newest version of each form first."""
-    forms = [_load_form(p) for p in sorted(FORMS_DIR.glob("*.toml"))]
+    return _form_versions(_stamp(form_files()))
+
+
+@cache
+def _form_versions(stamp: tuple) -> tuple[FormVersion, ...]:
+    forms = [_load_form(Path(p)) for p, _, _ in stamp]
     return tuple(sorted(forms, key=lambda f: (f.form, -f.version)))
 
 
@@ -91,13 +106,47 @@ def get_form(name: str) -> FormVersion:
     raise KeyError(name)
 
 
-@cache
 def regions() -> dict[str, str]:
     """Region name as written in the Webropol choice list → the project's region code."""
-    with open(REGIONS_FILE, encoding="utf-8", newline="") as fh:
+    return _regions(_stamp([REGIONS_FILE]))
+
+
+@cache
+def _regions(stamp: tuple) -> dict[str, str]:
+    with open(stamp[0][0], encoding="utf-8", newline="") as fh:
         return {normalise_header(r["name"]): r["code"] for r in csv.DictReader(fh, delimiter=";")}
 
 
 def region_names() -> dict[str, str]:
     """Region code → name."""
     return {code: name for name, code in regions().items()}
+
+
+def known_header_prefixes() -> frozenset[str]:
+    return _known_header_prefixes(form_versions())
+
+
+@cache
+def _known_header_prefixes(forms: tuple[FormVersion, ...]) -> frozenset[str]:
+    """Every known header and every question part of a `question:field` header (a raw export's top row)."""
+    out: set[str] = set()
+    for f in forms:
+        for c in f.columns:
+            out.add(c.header)
+            if ":" in c.header:
+                out.add(c.header.split(":", 1)[0])
+    return frozenset(out)
+
+
+def schema_fingerprint() -> str:
+    """A hash of what decides how a file is read (form versions, regions, the pandera models): when
+    it changes, files already registered are read again, so a new region or a reworded question
+    takes effect on the inbox as it is."""
+    import hashlib
+
+    from schemas import models
+
+    digest = hashlib.sha256()
+    for path in [*form_files(), REGIONS_FILE, Path(models.__file__)]:
+        digest.update(Path(path).name.encode() + b"\0" + Path(path).read_bytes() + b"\0")
+    return digest.hexdigest()[:16]

@@ -25,11 +25,14 @@ def normalise_header(text: object) -> str:
     return s
 
 
-def merge_header_rows(top: list[str], sub: list[str]) -> list[str]:
+def merge_header_rows(top: list[str], sub: list[str], known: frozenset[str] | None = None) -> list[str]:
     """Merge a raw export's two header rows into `question:field` headers.
 
     The question text stands over the first column of its block; it is carried right across
-    the empty cells of the top row, and joined with the sub-label where there is one.
+    the empty cells of the top row, and joined with the sub-label where there is one. A `-`
+    placeholder or a sub-label repeating the question adds nothing. Where `known` headers are
+    given, a column keeps whichever reading (merged, or its own top cell) is a known header, so
+    a label under a single-column question does not hide the question.
     """
     merged: list[str] = []
     current = ""
@@ -38,8 +41,10 @@ def merge_header_rows(top: list[str], sub: list[str]) -> list[str]:
         s = normalise_header(sub[i] if i < len(sub) else "")
         if t:
             current = t
-        if s:
-            merged.append(f"{current}:{s}" if current else f":{s}")
-        else:
-            merged.append(t)
+        if s in ("-", "–", current):
+            s = ""
+        candidate = (f"{current}:{s}" if current else f":{s}") if s else t
+        if known is not None and candidate not in known and t in known:
+            candidate = t
+        merged.append(candidate)
     return merged

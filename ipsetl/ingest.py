@@ -18,7 +18,7 @@ import pandas as pd
 
 from ipsetl import warehouse
 from ipsetl.findings import ERROR, WARNING
-from ipsetl.forms import region_names
+from ipsetl.forms import region_names, schema_fingerprint
 from ipsetl.reader import ParsedExport, read_export, sha256_of
 from ipsetl.supersede import Response, active_keys
 
@@ -76,20 +76,39 @@ def inbox_files(inbox: Path) -> list[tuple[str, Path]]:
     return sorted(found, key=lambda item: item[0])
 
 
-def _registry(con: duckdb.DuckDBPyConnection) -> tuple[set[tuple[str, str]], dict[str, str]]:
-    """Registered (file_name, sha256) pairs, and sha256 → the first file registered with it."""
+@dataclass
+class Registry:
+    """What the warehouse already knows: (file_name, sha256) → (file_seq, status, schema fingerprint)."""
+
+    entries: dict[tuple[str, str], tuple[int, str, str | None]] = field(default_factory=dict)
+    first_by_sha: dict[str, str] = field(default_factory=dict)  # sha256 → the first file registered with it
+
+    def needs_reread(self, key: tuple[str, str], fingerprint: str) -> int | None:
+        """The file_seq of a registered file read under other form definitions, or None.
+
+        Adding a region or a reworded question to schemas/ must take effect on files already
+        in the inbox, as the findings' messages promise; duplicates follow their original.
+        """
+        seq, status, seen = self.entries[key]
+        return seq if status != "duplicate" and seen != fingerprint else None
+
+
+def _registry(con: duckdb.DuckDBPyConnection) -> Registry:
+    reg = Registry()
     if not warehouse.has_schema(con):
-        return set(), {}
-    rows = con.execute("SELECT file_name, sha256 FROM raw.source_file ORDER BY file_seq").fetchall()
-    first: dict[str, str] = {}
-    for name, sha in rows:
-        first.setdefault(sha, name)
-    return {(n, s) for n, s in rows}, first
+        return reg
+    rows = con.execute(
+        "SELECT file_name, sha256, file_seq, status, schema_fingerprint FROM raw.source_file ORDER BY file_seq"
+    ).fetchall()
+    for name, sha, seq, status, fingerprint in rows:
+        reg.first_by_sha.setdefault(sha, name)
+        reg.entries[(name, sha)] = (seq, status, fingerprint)
+    return reg
 
 
-def read_registry(path: Path, wait_s: float, on_wait: Progress | None) -> tuple[set, dict]:
+def read_registry(path: Path, wait_s: float, on_wait: Progress | None) -> Registry:
     if not path.exists():
-        return set(), {}
+        return Registry()
     with warehouse.connect(path, read_only=True, wait_s=wait_s, on_wait=on_wait) as con:
         return _registry(con)
 
@@ -110,26 +129,32 @@ class Pending:
     size_bytes: int
     parsed: ParsedExport | None  # None for a duplicate
     duplicate_of: str | None = None
+    reread_seq: int | None = None  # a registered file read again under changed form definitions
 
 
-def plan_run(inbox: Path, registered: set, first_by_sha: dict, max_bytes: int, progress: Progress) -> list[Pending]:
-    """Parse every inbox file that is not registered yet (pure: no warehouse writes)."""
+def plan_run(inbox: Path, registry: Registry, max_bytes: int, progress: Progress) -> list[Pending]:
+    """Parse every inbox file that is new, or was read under other form definitions (no writes)."""
     files = inbox_files(inbox)
-    seen_sha = dict(first_by_sha)
+    fingerprint = schema_fingerprint()
+    seen_sha = dict(registry.first_by_sha)
     pending: list[Pending] = []
     for i, (name, path) in enumerate(files, 1):
         sha = _file_sha(path, max_bytes)
-        if (name, sha) in registered:
-            continue
+        reread = None
+        if (name, sha) in registry.entries:
+            reread = registry.needs_reread((name, sha), fingerprint)
+            if reread is None:
+                continue
         size = path.stat().st_size
-        if sha in seen_sha:
+        if reread is None and sha in seen_sha:
             progress(f"[{i}/{len(files)}] {name}: sama sisältö kuin tiedostossa {seen_sha[sha]}, ei ladata uudelleen")
             pending.append(Pending(name, sha, size, None, seen_sha[sha]))
             continue
         parsed = read_export(path, max_bytes, name=name)
-        seen_sha[sha] = name
-        progress(f"[{i}/{len(files)}] {name}: {describe(parsed)}")
-        pending.append(Pending(name, sha, size, parsed))
+        seen_sha.setdefault(sha, name)
+        again = " (luettu uudelleen: lomakemääritykset ovat muuttuneet)" if reread else ""
+        progress(f"[{i}/{len(files)}] {name}{again}: {describe(parsed)}")
+        pending.append(Pending(name, sha, size, parsed, reread_seq=reread))
     return pending
 
 
@@ -153,31 +178,62 @@ def _insert_frame(con, table: str, frame: pd.DataFrame) -> None:
         con.unregister("incoming")
 
 
+SOURCE_FILE_INSERT = """INSERT INTO raw.source_file
+    (file_seq, file_name, sha256, size_bytes, form, form_version, loaded_at, rows_total, rows_accepted,
+     rows_rejected, status, duplicate_of, schema_fingerprint)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+
+
 def _write(con: duckdb.DuckDBPyConnection, pending: list[Pending], loaded_at: datetime) -> list[FileOutcome]:
-    registered, first_by_sha = _registry(con)
+    registry = _registry(con)
+    fingerprint = schema_fingerprint()
     seq = con.execute("SELECT coalesce(max(file_seq), 0) FROM raw.source_file").fetchone()[0]
     outcomes: list[FileOutcome] = []
     finding_rows: list[dict] = []
     for p in pending:
-        if (p.name, p.sha256) in registered:
-            continue  # another run registered it while we were parsing
-        seq += 1
+        key = (p.name, p.sha256)
+        if key in registry.entries and registry.needs_reread(key, fingerprint) is None:
+            continue  # another run registered (or re-read) it while we were parsing
         parsed = p.parsed
-        duplicate_of = p.duplicate_of or (first_by_sha.get(p.sha256) if parsed is not None else None)
+        duplicate_of = p.duplicate_of
+        if duplicate_of is None and p.reread_seq is None and parsed is not None:
+            duplicate_of = registry.first_by_sha.get(p.sha256)
         if duplicate_of is not None:
+            seq += 1
             con.execute(
-                "INSERT INTO raw.source_file VALUES (?, ?, ?, ?, NULL, NULL, ?, 0, 0, 0, 'duplicate', ?)",
-                [seq, p.name, p.sha256, p.size_bytes, loaded_at, duplicate_of],
+                SOURCE_FILE_INSERT,
+                [
+                    seq,
+                    p.name,
+                    p.sha256,
+                    p.size_bytes,
+                    None,
+                    None,
+                    loaded_at,
+                    0,
+                    0,
+                    0,
+                    "duplicate",
+                    duplicate_of,
+                    fingerprint,
+                ],
             )
             outcomes.append(FileOutcome(p.name, "duplicate", duplicate_of=duplicate_of))
-            first_by_sha.setdefault(p.sha256, p.name)
+            registry.first_by_sha.setdefault(p.sha256, p.name)
             continue
-        first_by_sha.setdefault(p.sha256, p.name)
+        if p.reread_seq is not None:
+            file_seq = p.reread_seq  # keeps its place in the precedence order
+            for table in ("raw.monitoring_response", "raw.fidelity_response", "raw.finding", "raw.source_file"):
+                con.execute(f"DELETE FROM {table} WHERE file_seq = ?", [file_seq])
+        else:
+            seq += 1
+            file_seq = seq
+        registry.first_by_sha.setdefault(p.sha256, p.name)
         form = parsed.form
         con.execute(
-            "INSERT INTO raw.source_file VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            SOURCE_FILE_INSERT,
             [
-                seq,
+                file_seq,
                 p.name,
                 p.sha256,
                 p.size_bytes,
@@ -188,21 +244,23 @@ def _write(con: duckdb.DuckDBPyConnection, pending: list[Pending], loaded_at: da
                 parsed.rows_accepted,
                 parsed.rows_rejected,
                 parsed.status,
+                None,
+                fingerprint,
             ],
         )
         if form is not None and len(parsed.accepted):
             frame = parsed.accepted.drop(columns=["region"]).copy()
-            frame.insert(0, "file_seq", seq)
+            frame.insert(0, "file_seq", file_seq)
             frame.insert(1, "source_file", p.name)
             frame["active"] = False
             table = "raw.monitoring_response" if form.form == "seuranta" else "raw.fidelity_response"
             _insert_frame(con, table, frame.reset_index(drop=True))
         for n, f in enumerate(parsed.findings, 1):
-            finding_rows.append({"file_seq": seq, "finding_seq": n, **f.as_dict()})
+            finding_rows.append({"file_seq": file_seq, "finding_seq": n, **f.as_dict()})
         outcomes.append(
             FileOutcome(
                 p.name,
-                parsed.status,
+                "reread" if p.reread_seq is not None else parsed.status,
                 form.name if form else None,
                 parsed.rows_total,
                 parsed.rows_accepted,
@@ -289,9 +347,9 @@ def run_ingest(
     as_of: date | None = None,
 ) -> IngestSummary:
     progress = progress or (lambda _msg: None)
-    registered, first_by_sha = read_registry(warehouse_path, wait_s, progress)
+    registry = read_registry(warehouse_path, wait_s, progress)
     known = [name for name, _ in inbox_files(inbox)]
-    pending = plan_run(inbox, registered, first_by_sha, max_bytes, progress)
+    pending = plan_run(inbox, registry, max_bytes, progress)
     outcomes = write_run(warehouse_path, pending, wait_s, progress, as_of)
     summary = IngestSummary(files=outcomes)
     new_names = {o.file_name for o in outcomes}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ipsetl import values
-from ipsetl.findings import ERROR, REDACTED, WARNING, Finding, quote
+from ipsetl.findings import ERROR, REDACT_ALL, REDACTED, WARNING, Finding, quote
 from ipsetl.forms import FormColumn, regions
 from ipsetl.headers import normalise_header
 from ipsetl.recognise import Layout
@@ -128,6 +128,23 @@ def _region_code(cell: object) -> str | None:
     return regions().get(normalise_header(cell))
 
 
+def _misaligned(raw: list[object], width: int, columns: list[FormColumn], plan: dict[str, int]):
+    """(rule, message) when a row's cells do not line up with the header, else None."""
+    if any(not values.is_empty(c) for c in raw[width:]):
+        return (
+            "extra_fields",
+            f"Rivillä on {len(raw)} kenttää, mutta otsikoita on {width}; rivin sarakkeet eivät ole kohdallaan "
+            "(erotin- tai lainausmerkkivirhe). Rivi hylättiin kokonaan.",
+        )
+    if len(raw) < width and any(plan[c.column] >= len(raw) for c in columns if c.required):
+        return (
+            "field_count",
+            f"Rivillä on vain {len(raw)} kenttää, mutta otsikoita on {width}; rivin sarakkeet eivät ole "
+            "kohdallaan (solu poistettu tai rivi katkennut). Rivi hylättiin kokonaan.",
+        )
+    return None
+
+
 def map_rows(rows: list[list[object]], layout: Layout, file_name: str) -> MappedTable:
     plan, personal_idx, findings = _column_plan(layout, file_name)
     width = len(layout.headers)
@@ -147,20 +164,16 @@ def map_rows(rows: list[list[object]], layout: Layout, file_name: str) -> Mapped
         region_cell = raw[plan["region"]] if plan.get("region") is not None and plan["region"] < len(raw) else None
         region_code = _region_code(region_cell)
         record: dict[str, object] = {"source_row": source_row, "region_code": region_code}
-        if any(not values.is_empty(c) for c in raw[width:]):
+        misaligned = _misaligned(raw, width, columns, plan)
+        if misaligned:
+            # A row whose cells slipped is rejected whole: its cells are not parsed, so no message
+            # can quote a cell that slipped under another question (a name under a date, say).
             errors.add((source_row, "*"))
-            findings.append(
-                Finding(
-                    file_name,
-                    source_row,
-                    region_code,
-                    None,
-                    ERROR,
-                    "extra_fields",
-                    f"Rivillä on {len(raw)} kenttää, mutta otsikoita on {width}; rivin sarakkeet "
-                    "eivät ole kohdallaan (erotin- tai lainausmerkkivirhe).",
-                )
-            )
+            findings.append(Finding(file_name, source_row, region_code, None, ERROR, *misaligned))
+            records.append(record)
+            continue
+        if len(raw) < width:  # trailing optional answers trimmed: readable, but quote nothing
+            personal[source_row] = REDACT_ALL
         for col in columns:
             i = plan[col.column]
             cell = raw[i] if i < len(raw) else None
@@ -204,7 +217,10 @@ def _parse_cell(col, cell, file_name, source_row, region_code, findings, errors,
         errors.add((source_row, col.column))
         message = exc.message
         if quote(cell, personal) == REDACTED:
-            message = "vastaus ei ole kelvollinen (arvoa ei näytetä, koska se näyttää henkilötiedolta)"
+            message = (
+                "vastaus ei ole kelvollinen (arvoa ei näytetä: se voi olla henkilötieto tai siirtynyt väärän "
+                "kysymyksen alle)"
+            )
         findings.append(
             Finding(
                 file_name, source_row, region_code, col.column, ERROR, exc.rule, f"Kysymys '{col.header}': {message}."

@@ -84,11 +84,25 @@ def parse_export(file_name: str, data: bytes) -> ParsedExport:
     except FileRejected as exc:
         result.findings.extend(exc.findings)
         return result
-    except RecursionError as exc:  # pathological nesting in a workbook
-        return _rejected(result, "unreadable", f"Tiedostoa ei voitu lukea ({type(exc).__name__}).")
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop the run
+        # Not an expected shape of bad input; the type (never the value) goes into the message.
+        return _rejected(
+            result,
+            "unreadable",
+            f"Tiedoston lukeminen epäonnistui odottamattomasti ({type(exc).__name__}); tarkista, että tiedosto on "
+            "Webropolin CSV- tai Excel-vienti, ja ilmoita asiasta ylläpitäjälle.",
+        )
     if note:
         result.findings.append(Finding(file_name, None, None, None, WARNING, "sheet", note))
-    validated = validate(table, layout.form, file_name)
+    for warning in grid.notes:
+        result.findings.append(Finding(file_name, None, None, None, WARNING, "encoding", warning))
+    try:
+        validated = validate(table, layout.form, file_name)
+    except Exception as exc:  # noqa: BLE001
+        return _rejected(
+            result, "unreadable",
+            f"Tiedoston tarkistus epäonnistui odottamattomasti ({type(exc).__name__}); ilmoita asiasta ylläpitäjälle.",
+        )
     result.form = layout.form
     result.accepted = validated.accepted
     result.findings.extend(validated.findings)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ipsetl.forms import FormVersion, form_versions
+from ipsetl.forms import FormVersion, form_versions, known_header_prefixes
 from ipsetl.headers import merge_header_rows, normalise_header
 
 MAX_LEADING_ROWS = 10
@@ -50,7 +50,7 @@ def find_layout(rows: list[list[object]]) -> Layout:
         top = _cells(rows[start])
         candidates = [(1, [normalise_header(c) for c in top])]
         if start + 1 < len(rows):
-            candidates.append((2, merge_header_rows(top, _cells(rows[start + 1]))))
+            candidates.append((2, merge_header_rows(top, _cells(rows[start + 1]), known_header_prefixes())))
         for n_rows, headers in candidates:
             for form in form_versions():
                 matched, required = _score(form, headers)

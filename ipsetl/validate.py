@@ -85,7 +85,7 @@ def _finding(
         return Finding(
             file_name, row_no, region, column, severity, "required", f"Pakollinen kysymys '{header}' on vastaamatta."
         )
-    if check.startswith("isin") and column == "region":
+    if check == "known_region":
         return Finding(
             file_name,
             row_no,
@@ -153,6 +153,8 @@ def validate(table: MappedTable, form: FormVersion, file_name: str) -> Validated
             findings.append(finding)
             if severity == ERROR:
                 rejected.add(row_no)
+    # a warning means "kept" (interface.md): a rejected row carries its errors only
+    findings = [f for f in findings if not (f.severity == WARNING and f.source_row in rejected)]
     accepted = frame[~frame["source_row"].isin(rejected)].copy()
     findings.sort(key=lambda f: (f.source_row or 0, f.severity, f.column_name or "", f.rule))
     return Validated(accepted, findings, len(frame), len(rejected))

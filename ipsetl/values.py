@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from ipsetl.findings import quote
 
@@ -21,9 +21,16 @@ class CellError(ValueError):
 
 
 DONT_KNOW = "en osaa sanoa"
+# Years a monitoring date can plausibly have; outside them a date is a typo (1.1.3025), and pandas
+# timestamps could not hold it anyway.
+MIN_YEAR, MAX_YEAR = 1990, 2100
+# Excel stores dates as day numbers; an .xlsx date cell without a date format arrives as one.
+EXCEL_EPOCH = date(1899, 12, 30)
+EXCEL_SERIALS = (32874, 73051)  # 1.1.1990 … 31.12.2099
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+_PERCENT_SIGN = re.compile(r"\s*%$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}([\s\u00a0\u202f]\d{3})+([.,]\d+)?$")
 _DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -55,7 +62,7 @@ def parse_decimal(cell: object) -> float | None:
         if not math.isfinite(cell):
             raise CellError("type", f"arvo {quote(cell)} ei ole luku")
         return float(cell)
-    s = str(cell).strip()
+    s = _PERCENT_SIGN.sub("", str(cell).strip())  # "92,5 %" in a percentage question
     if _GROUPED.match(s):
         s = _SPACES.sub("", s)
     s = s.replace("−", "-")
@@ -63,7 +70,7 @@ def parse_decimal(cell: object) -> float | None:
         if s.casefold() == DONT_KNOW:
             raise CellError("type", f"'{s}' ei kelpaa lukukentän vastaukseksi; kenttään tarvitaan luku")
         raise CellError("type", f"arvo {quote(s)} ei ole luku")
-    return float(s.replace(",", "."))
+    return float(s.replace(",", ".")) + 0.0  # + 0.0 turns "-0" into 0.0
 
 
 def parse_integer(cell: object) -> int | None:
@@ -81,6 +88,8 @@ def parse_integer(cell: object) -> int | None:
 def _make_date(y: int, m: int, d: int, raw: object) -> date:
     if y < 100:
         y += 2000
+    if not MIN_YEAR <= y <= MAX_YEAR:
+        raise CellError("type", f"päivämäärän {quote(raw)} vuosi ei ole välillä {MIN_YEAR}–{MAX_YEAR}")
     try:
         return date(y, m, d)
     except ValueError as exc:
@@ -91,10 +100,11 @@ def parse_date(cell: object) -> date | None:
     """Day-first `3.2.2026` (or ISO), an Excel date cell, or a midnight datetime."""
     if is_empty(cell):
         return None
-    if isinstance(cell, datetime):
-        return cell.date()
-    if isinstance(cell, date):
-        return cell
+    if isinstance(cell, datetime | date):
+        day = cell.date() if isinstance(cell, datetime) else cell
+        return _make_date(day.year, day.month, day.day, cell)
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return _excel_serial(cell).date()
     s = str(cell).strip()
     if m := _DATE.match(s):
         return _make_date(int(m[3]), int(m[2]), int(m[1]), s)
@@ -110,9 +120,12 @@ def parse_timestamp(cell: object) -> datetime | None:
     if is_empty(cell):
         return None
     if isinstance(cell, datetime):
+        _make_date(cell.year, cell.month, cell.day, cell)
         return cell.replace(tzinfo=None, microsecond=0)
     if isinstance(cell, date):
-        return datetime(cell.year, cell.month, cell.day)
+        return datetime.combine(_make_date(cell.year, cell.month, cell.day, cell), datetime.min.time())
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return _excel_serial(cell)
     s = str(cell).strip()
     m = _TIMESTAMP.match(s)
     if m:
@@ -127,6 +140,14 @@ def parse_timestamp(cell: object) -> datetime | None:
         return datetime(day.year, day.month, day.day, hh, mm, ss)
     except ValueError as exc:
         raise CellError("type", f"kellonaikaa {quote(s)} ei ole olemassa") from exc
+
+
+def _excel_serial(cell: float) -> datetime:
+    """An Excel day number (a date cell that lost its format), whole seconds kept."""
+    if not (EXCEL_SERIALS[0] <= cell < EXCEL_SERIALS[1]) or not math.isfinite(cell):
+        raise CellError("type", f"arvo {quote(cell)} ei ole päivämäärä muodossa p.k.vvvv")
+    seconds = round((cell - int(cell)) * 86400)
+    return datetime.combine(EXCEL_EPOCH, datetime.min.time()) + timedelta(days=int(cell), seconds=seconds)
 
 
 def parse_item(cell: object) -> int | None:

@@ -27,16 +27,27 @@ COUNT = {"ge": 0}
 PERCENT = {"ge": 0, "le": 100}
 
 
+def _known_region(region: pd.Series) -> pd.Series:
+    """Read at validation time, so an edit of schemas/regions.csv counts without a restart."""
+    return region.isna() | region.isin(list(regions()))
+
+
+def _known(df: pd.DataFrame, *columns: str) -> pd.Series:
+    """Rows where every column has a value. A missing value is reported as its own finding, and a
+    missing date (NaT) compares as False rather than NA, so masks are needed, not fillna."""
+    return df[list(columns)].notna().all(axis=1)
+
+
 def _le(df: pd.DataFrame, small: str, large: str) -> pd.Series:
-    """small ≤ large, passing where either is missing (that is reported as its own finding)."""
-    return (df[small] <= df[large]).fillna(True).astype(bool)
+    """small ≤ large, passing where either is missing."""
+    return ~_known(df, small, large) | (df[small] <= df[large]).fillna(True).astype(bool)
 
 
 class SeurantaModel(pa.DataFrameModel):
     """Form A error rules: a failure rejects the row."""
 
     submitted_at: Ts = pa.Field(nullable=True)
-    region: Txt = pa.Field(isin=sorted(regions()))
+    region: Txt
     period_start: Ts
     period_end: Ts
     coaches_headcount: Int = pa.Field(**COUNT)
@@ -79,6 +90,10 @@ class SeurantaModel(pa.DataFrameModel):
         strict = False
         coerce = False
 
+    @pa.check("region", name="known_region")
+    def known_region(cls, region: pd.Series) -> pd.Series:
+        return _known_region(region)
+
     @pa.dataframe_check
     def fte_le_headcount(cls, df: pd.DataFrame) -> pd.Series:
         return _le(df, "coaches_fte", "coaches_headcount")
@@ -108,7 +123,7 @@ class SeurantaModel(pa.DataFrameModel):
         days = (df["period_end"] - df["period_start"]).dt.days + 1
         ok = (days >= WINDOW_MIN_DAYS) & (days <= WINDOW_MAX_DAYS)
         # A reversed window is reported by period_end_ge_start alone.
-        return (ok | (days < 1)).fillna(True).astype(bool)
+        return ~_known(df, "period_start", "period_end") | (ok | (days < 1)).fillna(True).astype(bool)
 
 
 PHASES = [f"clients_phase_{p}" for p in ("1", "2", "3", "4", "5", "unknown")]
@@ -123,16 +138,18 @@ class SeurantaWarnings(pa.DataFrameModel):
 
     @pa.dataframe_check
     def phase_sum(cls, df: pd.DataFrame) -> pd.Series:
-        return (df[PHASES].sum(axis=1, min_count=len(PHASES)) == df["clients_active_end"]).fillna(True)
+        total = df[PHASES].sum(axis=1, min_count=len(PHASES))
+        return ~_known(df, *PHASES, "clients_active_end") | (total == df["clients_active_end"]).fillna(True)
 
     @pa.dataframe_check
     def end_reason_sum(cls, df: pd.DataFrame) -> pd.Series:
         total = df[END_REASONS].sum(axis=1, min_count=len(END_REASONS))
-        return (total == df["clients_ended"]).fillna(True)
+        return ~_known(df, *END_REASONS, "clients_ended") | (total == df["clients_ended"]).fillna(True)
 
     @pa.dataframe_check
     def period_end_after_submission(cls, df: pd.DataFrame) -> pd.Series:
-        return (df["period_end"] <= df["submitted_at"].dt.normalize()).fillna(True)
+        later = df["period_end"] > df["submitted_at"].dt.normalize()
+        return ~(_known(df, "period_end", "submitted_at") & later.fillna(False))
 
 
 ITEM = {"ge": 1, "le": 5, "nullable": True}
@@ -142,7 +159,7 @@ class LaatuModel(pa.DataFrameModel):
     """Form B error rules."""
 
     submitted_at: Ts = pa.Field(nullable=True)
-    region: Txt = pa.Field(isin=sorted(regions()))
+    region: Txt
     assessed_on: Ts
     assessment_type: Txt = pa.Field(isin=["Itsearviointi", "Ulkoinen arviointi"])
     item_01: Int = pa.Field(**ITEM)
@@ -175,6 +192,10 @@ class LaatuModel(pa.DataFrameModel):
     class Config:
         strict = False
         coerce = False
+
+    @pa.check("region", name="known_region")
+    def known_region(cls, region: pd.Series) -> pd.Series:
+        return _known_region(region)
 
 
 class LaatuWarnings(pa.DataFrameModel):

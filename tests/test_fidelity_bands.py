@@ -9,6 +9,7 @@ import pytest
 from ipsetl.warehouse import apply_schema
 
 EPS = 1e-6
+TINY = 1e-10  # typed percentages are compared as typed: 95,9999999999 is below 96
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +40,12 @@ def test_single_value_items_on_and_around_every_boundary(con, macro, bands):
         assert score(con, macro, boundary - EPS) == below, (macro, boundary, "below")
         assert score(con, macro, boundary + EPS) == above, (macro, boundary, "above")
     assert score(con, macro, None) is None
+
+
+@pytest.mark.parametrize("macro, boundary, below", [("fid_02_score", 96, 4), ("fid_24_score", 65, 4)])
+def test_typed_percentages_just_below_a_boundary_stay_below(con, macro, boundary, below):
+    assert score(con, macro, boundary - TINY) == below
+    assert score(con, "fid_04_score", 2, 90 - TINY) == 4
 
 
 def test_item_01_extremes(con):
@@ -78,7 +85,7 @@ def test_item_17_contacts_and_the_job_seeker_exception(con):
     assert score(con, s, 5.8, 3.0) == 4  # j = 3 is not < 3
     assert score(con, s, 0.0, 0.0) == 5  # no job seekers: the exception applies literally
     assert score(con, s, None, 1.0) is None  # coaches_fte = 0 gives no c
-    assert score(con, s, 3.0, None) == 2
+    assert score(con, s, 3.0, None) is None  # coaches_fte = 0: no job seekers per FTE, no score
 
 
 def test_item_21_share_and_count(con):

@@ -41,3 +41,12 @@ def test_merge_two_header_rows():
 
 def test_merge_with_empty_question_title():
     assert merge_header_rows(["", "x"], ["Voimassa alkaen", ""]) == [":Voimassa alkaen", "x"]
+
+
+def test_labels_under_single_questions_do_not_hide_them():
+    known = frozenset({"Vastausaika", "Vastaajan tiedot:Nimi", "Uudet lähetteet jakson aikana"})
+    top = ["Vastausaika", "Vastaajan tiedot", "Uudet lähetteet jakson aikana"]
+    sub = ["-", "Nimi", "Uudet lähetteet jakson aikana"]
+    assert merge_header_rows(top, sub, known) == ["Vastausaika", "Vastaajan tiedot:Nimi", "Uudet lähetteet jakson aikana"]
+    assert merge_header_rows(["Kysymys"], ["Vastaus"], known) == ["Kysymys:Vastaus"]
+    assert merge_header_rows(["Uudet lähetteet jakson aikana"], ["x"], known) == ["Uudet lähetteet jakson aikana"]

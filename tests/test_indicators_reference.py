@@ -10,19 +10,16 @@ itself to values worked out by hand from the spec.
 from __future__ import annotations
 
 import math
-import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
+import reference_indicators as ref
 
 from ipsetl.forms import region_names
 from ipsetl.ingest import run_ingest
 from ipsetl.sample_inbox import DONT_KNOW, generate_assessments, generate_monitoring, write_export, write_sample_inbox
-
-sys.path.insert(0, str(Path(__file__).parent))
-import reference_indicators as ref  # noqa: E402
 
 MAX = 50 * 1024 * 1024
 TOL = 1e-9
@@ -223,6 +220,11 @@ def edge_windows() -> list[dict]:
         w("ESA", d(2025, 6, 1), d(2025, 7, 31)),
         w("ESA", d(2025, 8, 1), d(2025, 9, 30)),
         w("ESA", d(2025, 10, 1), d(2025, 11, 30), submitted_at=datetime(2025, 10, 14, 9, 30)),
+        # VSH: its only window has no coaches and no clients, so every rate of its tertiary is empty.
+        w("VSH", d(2025, 5, 1), d(2025, 6, 30), **zero),
+        # HEL: its only window lies wholly after the as-of date, in a later tertiary (a typo-like answer,
+        # kept with a warning): covers 0 days there and has no submission-status rows at all.
+        w("HEL", d(2025, 12, 1), d(2026, 1, 31), submitted_at=datetime(2025, 10, 14, 11, 0)),
         # POH: every score band boundary, some where binary floating point lands on the wrong side.
         w("POH", d(2025, 1, 1), d(2025, 1, 28), coaches_fte=4.6, coaches_headcount=5, clients_active_end=115,
           pct_time_job_coaching=96, care_teams_attached=0, median_days_to_employer_contact=30, employer_contacts=0,
@@ -307,7 +309,36 @@ def edge_cases(tmp_path_factory) -> Loaded:
     return Loaded(root / "w.duckdb", EDGE_AS_OF)
 
 
-SCENARIOS = ("full_sample", "mid_tertiary", "edge_cases")
+# --- scenario 4: inputs a hair off a band boundary or off .5 --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def precision(tmp_path_factory) -> Loaded:
+    """Values just below a boundary must not be pulled onto it: "Intervals are half-open as written".
+
+    A percentage typed with ten decimals (as an Excel formula can leave it) is below 96, 90 and 65;
+    a weighted mean of 10.4999995 days rounds half up to 10, not 11.
+    """
+    root = tmp_path_factory.mktemp("precision")
+    base = generate_monitoring(seed=3, end=date(2025, 6, 30))[0]
+    ppo = window(base, "PPO", date(2025, 1, 1), date(2025, 1, 28), coaches_fte=2.0, coaches_headcount=3,
+                 clients_active_end=40, employer_contacts=48, ph34=10)
+    ppo.update(pct_time_job_coaching="95,9999999999", pct_time_in_community="64,9999999999",
+               pct_clients_from_main_teams="89,9999999999", coaches_fte="1,9999999999")
+    rows = [
+        ppo,
+        window(base, "PSA", date(2025, 1, 1), date(2025, 1, 31), clients_new=500001, referrals_new=500001,
+               median_days_to_employer_contact=10),
+        window(base, "PSA", date(2025, 2, 1), date(2025, 2, 28), clients_new=500000, referrals_new=500000,
+               median_days_to_employer_contact=11),
+    ]
+    write_export(root / "inbox" / "IPS seuranta tarkkuus_Perusraportti.csv", rows)
+    as_of = date(2025, 6, 1)
+    run_ingest(root / "inbox", root / "w.duckdb", MAX, as_of=as_of)
+    return Loaded(root / "w.duckdb", as_of)
+
+
+SCENARIOS = ("full_sample", "mid_tertiary", "edge_cases", "precision")
 
 
 # --- the comparisons ---------------------------------------------------------------------------
@@ -375,7 +406,11 @@ def test_reference_tertiaries_days_and_gaps(edge_cases: Loaded) -> None:
     assert row("submission_status", "KAN", "2025-T3")["missing"] is False
     assert row("submission_status", "ESA", "2025-T1") is None
     assert row("submission_status", "ESA", "2025-T3")["last_submitted_at"] == datetime(2025, 10, 14, 9, 30)
-    assert row("national_tertiary", "2025-T2")["regions_reporting"] == 4
+    assert row("national_tertiary", "2025-T2")["regions_reporting"] == 5
+    vsh = row("region_tertiary", "VSH", "2025-T2")
+    assert all(vsh[c] is None for c in (*RATES, "median_days_to_employer_contact", "fid_01", "fid_15", "fid_17"))
+    assert row("region_tertiary", "HEL", "2026-T1")["days_covered"] == 0
+    assert not [r for r in edge_cases.ref["submission_status"] if r["region_code"] == "HEL"]
 
 
 def test_reference_median_days_and_item_21(edge_cases: Loaded) -> None:
@@ -387,6 +422,12 @@ def test_reference_median_days_and_item_21(edge_cases: Loaded) -> None:
     assert (pir2["cum_jobs_started"], pir2["cum_jobs_started_permanent"], pir2["fid_21"]) == (7, 7, 1)
     pir3 = row("region_tertiary", "PIR", "2025-T3")
     assert (pir3["cum_jobs_started"], pir3["cum_jobs_started_permanent"], pir3["fid_21"]) == (13, 12, 4)
+
+
+def test_reference_just_below_a_boundary(precision: Loaded) -> None:
+    w = precision.ref_row("monitoring_window", "PPO", date(2025, 1, 1))
+    assert (w["fid_01"], w["fid_02"], w["fid_04"], w["fid_24"]) == (4, 4, 4, 4)  # r = 20.000000001 > 20
+    assert precision.ref_row("region_tertiary", "PSA", "2025-T1")["median_days_to_employer_contact"] == 10
 
 
 def test_reference_fidelity_totals_and_levels(edge_cases: Loaded) -> None:

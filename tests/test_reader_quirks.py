@@ -138,3 +138,21 @@ def test_content_decides_format_not_the_file_name(tmp_path, monitoring_rows):
     csv = write_export(tmp_path / "b.csv", monitoring_rows[:3], "seuranta")
     parsed = parse_export("saved as.xlsx", csv.read_bytes())
     assert parsed.rows_total == 3 and parsed.rows_rejected == 0
+
+
+def test_a_stray_windows_1252_byte_in_a_utf8_file_costs_one_character_not_the_file(tmp_path, monitoring_rows):
+    rows = [dict(r, text_successes="Yhteistyö sujui") for r in monitoring_rows[:4]]
+    path = write_export(tmp_path / "a.csv", rows, "seuranta", encoding="utf-8")
+    data = path.read_bytes().replace("Yhteistyö sujui".encode(), b"Yhteisty\xf6 sujui", 1)
+    parsed = parse_export("a.csv", data)
+    assert parsed.rows_total == 4 and parsed.rows_rejected == 0
+    assert parsed.accepted.iloc[0]["text_successes"] == "Yhteisty\ufffd sujui"
+    assert parsed.accepted.iloc[1]["text_successes"] == "Yhteistyö sujui"  # the other ä's and ö's intact
+    assert [f.rule for f in parsed.findings if f.severity == "warning"] == ["encoding"]
+
+
+def test_a_real_windows_1252_file_is_still_read_as_such(tmp_path, monitoring_rows):
+    path = write_export(tmp_path / "a.csv", monitoring_rows[:4], "seuranta", encoding="cp1252")
+    parsed = read_export(path)
+    assert parsed.rows_rejected == 0 and not [f for f in parsed.findings if f.rule == "encoding"]
+    assert_rows_equal("seuranta", parsed.accepted, monitoring_rows[:4])

@@ -22,13 +22,15 @@ from ipsetl.values import CellError, parse_date, parse_decimal, parse_integer, p
         ("", None),
         (None, None),
         ("   ", None),
+        ("92,5 %", 92.5),
+        ("-0", 0.0),
     ],
 )
 def test_decimal_accepts_finnish_forms(cell, expected):
     assert parse_decimal(cell) == expected
 
 
-@pytest.mark.parametrize("cell", ["abc", "1,2,3", "12 34", "En osaa sanoa", "5 %", "nan", "1e5"])
+@pytest.mark.parametrize("cell", ["abc", "1,2,3", "12 34", "En osaa sanoa", "5 %%", "nan", "1e5", "%"])
 def test_decimal_rejects_non_numbers(cell):
     with pytest.raises(CellError) as info:
         parse_decimal(cell)
@@ -61,13 +63,16 @@ def test_dont_know_in_number_field_is_an_error_with_a_clear_message():
         (datetime(2026, 2, 3, 0, 0), date(2026, 2, 3)),
         (date(2026, 2, 3), date(2026, 2, 3)),
         ("3.2.2026 0:00", date(2026, 2, 3)),
+        (45658, date(2025, 1, 1)),  # an Excel date cell that lost its format
     ],
 )
 def test_dates_are_day_first(cell, expected):
     assert parse_date(cell) == expected
 
 
-@pytest.mark.parametrize("cell", ["31.2.2026", "2026/02/03", "helmikuu", "3.2.2026 14:00", "32.1.2026"])
+@pytest.mark.parametrize(
+    "cell", ["31.2.2026", "2026/02/03", "helmikuu", "3.2.2026 14:00", "32.1.2026", "1.1.3025", "1.1.0225", 12.5, True]
+)
 def test_impossible_or_foreign_dates_are_errors(cell):
     with pytest.raises(CellError):
         parse_date(cell)

@@ -16,6 +16,7 @@ CREATE TABLE IF NOT EXISTS raw.source_file (
     rows_rejected INTEGER NOT NULL,
     status        VARCHAR NOT NULL,         -- loaded / duplicate / rejected
     duplicate_of  VARCHAR,                  -- for a duplicate: the file it repeats
+    schema_fingerprint VARCHAR,             -- the schemas/ it was read under; a change re-reads the file
     UNIQUE (file_name, sha256)
 );
 

@@ -18,7 +18,8 @@ CREATE OR REPLACE MACRO mart.tertiary_end(label) AS
 CREATE OR REPLACE MACRO mart.as_of() AS
     coalesce((SELECT CAST(value AS DATE) FROM raw.settings WHERE key = 'as_of'), current_date);
 
--- Rounding half up (indicators.md): 30.5 → 31. The 1e-9 rounding first keeps a value that is
--- on .5 in exact arithmetic from falling to .4999999 in floating point.
+-- Rounding half up (indicators.md): 30.5 → 31. Rounding to 9 decimals first keeps a value that is
+-- on .5 in exact arithmetic (a weighted mean of whole days) from falling to .4999999999 in floating
+-- point; a mean weighted by fewer than 10⁸ clients is otherwise never that close to .5.
 CREATE OR REPLACE MACRO mart.round_half_up(x, digits) AS
-    floor(round(x * pow(10, digits), 6) + 0.5) / pow(10, digits);
+    floor(round(x * pow(10, digits), 9) + 0.5) / pow(10, digits);
