@@ -15,8 +15,6 @@ WARNING = "warning"
 MAX_QUOTED = 60
 _EMAIL = re.compile(r"[^\s@'\"<>]+@[^\s@'\"<>]+")
 REDACTED = "[henkilötieto poistettu]"
-# Passed as `personal` for a row whose cells may have slipped: quote none of its values.
-REDACT_ALL = frozenset({"\x00redact-all"})
 
 
 @dataclass(frozen=True)
@@ -40,7 +38,7 @@ def quote(value: object, personal: frozenset[str] = frozenset()) -> str:
     columns slipped) is not quoted at all: messages end up in the warehouse and the reports.
     """
     s = str(value).replace("\r", " ").replace("\n", " ")
-    if personal is REDACT_ALL or _EMAIL.search(s) or any(p and p in s for p in personal):
+    if _EMAIL.search(s) or any(p and p in s for p in personal):
         return REDACTED
     if len(s) > MAX_QUOTED:
         s = s[: MAX_QUOTED - 1] + "…"

@@ -112,6 +112,8 @@ def read_xlsx_grid(data: bytes) -> Grid:
                 if hasattr(ws, "reset_dimensions"):
                     ws.reset_dimensions()  # the stored <dimension> may be wrong: read every row there is
                 rows = [list(r) for r in ws.iter_rows(values_only=True)]
+                width = max((len(r) for r in rows), default=0)
+                rows = [r + [None] * (width - len(r)) for r in rows]  # a sheet row stops at its last value
                 if any(any(c not in (None, "") for c in r) for r in rows):
                     sheets.append((ws.title, rows))
         finally:

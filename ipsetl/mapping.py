@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ipsetl import values
-from ipsetl.findings import ERROR, REDACT_ALL, REDACTED, WARNING, Finding, quote
+from ipsetl.findings import ERROR, REDACTED, WARNING, Finding, quote
 from ipsetl.forms import FormColumn, regions
 from ipsetl.headers import normalise_header
 from ipsetl.recognise import Layout
@@ -128,15 +128,19 @@ def _region_code(cell: object) -> str | None:
     return regions().get(normalise_header(cell))
 
 
-def _misaligned(raw: list[object], width: int, columns: list[FormColumn], plan: dict[str, int]):
-    """(rule, message) when a row's cells do not line up with the header, else None."""
+def _misaligned(raw: list[object], width: int):
+    """(rule, message) when a row's cells do not line up with the header, else None.
+
+    Webropol writes every cell of every row, so a short CSV row means a cell was deleted and the
+    rest slipped left (a name may now sit under a date): the row is rejected, never parsed.
+    """
     if any(not values.is_empty(c) for c in raw[width:]):
         return (
             "extra_fields",
             f"Rivillä on {len(raw)} kenttää, mutta otsikoita on {width}; rivin sarakkeet eivät ole kohdallaan "
             "(erotin- tai lainausmerkkivirhe). Rivi hylättiin kokonaan.",
         )
-    if len(raw) < width and any(plan[c.column] >= len(raw) for c in columns if c.required):
+    if len(raw) < width:
         return (
             "field_count",
             f"Rivillä on vain {len(raw)} kenttää, mutta otsikoita on {width}; rivin sarakkeet eivät ole "
@@ -164,7 +168,7 @@ def map_rows(rows: list[list[object]], layout: Layout, file_name: str) -> Mapped
         region_cell = raw[plan["region"]] if plan.get("region") is not None and plan["region"] < len(raw) else None
         region_code = _region_code(region_cell)
         record: dict[str, object] = {"source_row": source_row, "region_code": region_code}
-        misaligned = _misaligned(raw, width, columns, plan)
+        misaligned = _misaligned(raw, width)
         if misaligned:
             # A row whose cells slipped is rejected whole: its cells are not parsed, so no message
             # can quote a cell that slipped under another question (a name under a date, say).
@@ -172,8 +176,6 @@ def map_rows(rows: list[list[object]], layout: Layout, file_name: str) -> Mapped
             findings.append(Finding(file_name, source_row, region_code, None, ERROR, *misaligned))
             records.append(record)
             continue
-        if len(raw) < width:  # trailing optional answers trimmed: readable, but quote nothing
-            personal[source_row] = REDACT_ALL
         for col in columns:
             i = plan[col.column]
             cell = raw[i] if i < len(raw) else None

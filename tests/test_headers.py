@@ -47,6 +47,10 @@ def test_labels_under_single_questions_do_not_hide_them():
     known = frozenset({"Vastausaika", "Vastaajan tiedot:Nimi", "Uudet lähetteet jakson aikana"})
     top = ["Vastausaika", "Vastaajan tiedot", "Uudet lähetteet jakson aikana"]
     sub = ["-", "Nimi", "Uudet lähetteet jakson aikana"]
-    assert merge_header_rows(top, sub, known) == ["Vastausaika", "Vastaajan tiedot:Nimi", "Uudet lähetteet jakson aikana"]
+    assert merge_header_rows(top, sub, known) == [
+        "Vastausaika",
+        "Vastaajan tiedot:Nimi",
+        "Uudet lähetteet jakson aikana",
+    ]
     assert merge_header_rows(["Kysymys"], ["Vastaus"], known) == ["Kysymys:Vastaus"]
     assert merge_header_rows(["Uudet lähetteet jakson aikana"], ["x"], known) == ["Uudet lähetteet jakson aikana"]
