@@ -185,13 +185,13 @@ def _table(columns: list[str], rows: list[tuple], max_width: int = 40) -> str:
 
 @main.command()
 @click.option("--warehouse", help="DuckDB-tietovarasto (oletus warehouse/ipsetl.duckdb, IPSETL_WAREHOUSE).")
-@click.option("--as-of", "as_of", help="Tilannepäivä, oletus tänään.")
+@click.option("--as-of", "as_of", help="Tilannepäivä, oletus viimeisimmän ajon tilannepäivä.")
 def status(warehouse, as_of):
     """Mitä on ladattu, mikä alue ei ole raportoinut ja avoimet laatuhavainnot."""
     from ipsetl.status import status_lines
 
     s = settings(warehouse=warehouse)
-    for line in status_lines(s.warehouse, _parse_date(as_of), wait_s=s.lock_wait_s):
+    for line in status_lines(s.warehouse, _parse_date(as_of) if as_of else None, wait_s=s.lock_wait_s):
         click.echo(line)
 
 

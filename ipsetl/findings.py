@@ -43,3 +43,45 @@ def quote(value: object, personal: frozenset[str] = frozenset()) -> str:
     if len(s) > MAX_QUOTED:
         s = s[: MAX_QUOTED - 1] + "…"
     return f"'{s}'"
+
+
+# What each rule means, in the words the coordinator uses (status screen, reports, data dictionary).
+RULE_LABELS: dict[str, str] = {
+    "type": "arvo ei ole oikeaa tyyppiä",
+    "required": "pakollinen kysymys vastaamatta",
+    "range": "arvo sallitun alueen ulkopuolella",
+    "choice": "arvo ei ole vaihtoehtojen joukossa",
+    "unknown_region": "tuntematon alue",
+    "fte_le_headcount": "htv suurempi kuin henkilömäärä",
+    "active_le_served": "aktiivisia enemmän kuin palvelussa olleita",
+    "employed_le_served": "palkkatyössä olleita enemmän kuin palvelussa olleita",
+    "permanent_le_jobs": "toistaiseksi voimassa olevia enemmän kuin uusia työsuhteita",
+    "wage_subsidy_le_jobs": "palkkatuettuja enemmän kuin uusia työsuhteita",
+    "period_end_ge_start": "jakso päättyy ennen alkuaan",
+    "window_length": "jakson pituus ei ole 28–124 päivää",
+    "extra_fields": "rivillä liikaa kenttiä",
+    "field_count": "rivillä liian vähän kenttiä",
+    "phase_sum": "vaiheiden summa ei täsmää",
+    "end_reason_sum": "päättymisen syiden summa ei täsmää",
+    "period_end_after_submission": "jakso päättyy vastausajan jälkeen",
+    "dont_know": "kriteeriin vastattu 'En osaa sanoa'",
+    "empty_file": "tyhjä tiedosto",
+    "unreadable": "tiedostoa ei voi lukea",
+    "csv_syntax": "CSV-rakenne rikki",
+    "xlsx_protected": "salasanasuojattu tai vanha Excel",
+    "xlsx_unreadable": "vioittunut Excel",
+    "not_a_workbook": "ei Excel- eikä CSV-tiedosto",
+    "events_export": "Webropol Events -ilmoittautumislista",
+    "unknown_form": "tuntematon lomake",
+    "missing_column": "pakollinen kysymys puuttuu tiedostosta",
+    "duplicate_column": "kysymys tiedostossa kahdesti",
+    "file_too_large": "tiedosto liian suuri",
+    "unknown_column": "tuntematon sarake ohitettu",
+    "sheet": "useita välilehtiä",
+    "encoding": "virheellisiä merkkejä",
+    "no_responses": "ei vastauksia",
+}
+
+
+def rule_label(rule: str) -> str:
+    return RULE_LABELS.get(rule, rule)

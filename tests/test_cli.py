@@ -88,7 +88,7 @@ def test_status_lists_files_regions_and_findings(loaded):
     out = ipsetl("status", "--warehouse", str(wh), "--as-of", "26.11.2026")
     assert out.returncode == 0
     assert "Tiedostot: 2" in out.stdout
-    assert "roskaa.csv: unreadable × 1" in out.stdout
+    assert "roskaa.csv: tiedostoa ei voi lukea (unreadable)" in out.stdout
     assert "ei seurantatietoja" in out.stdout  # regions that never reported are listed
 
 
