@@ -17,6 +17,9 @@ from ipsetl.decoding import UnreadableFile, decode_bytes
 from ipsetl.headers import normalise_header
 
 DELIMITERS = (";", ",", "\t")
+# A header line of a wide export, read with the wrong delimiter, is one field far over the csv
+# module's default 128 KiB limit; the size limit on files is the guard against huge input.
+csv.field_size_limit(2**31 - 1)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 

@@ -36,6 +36,7 @@ DTYPES = {
     "text": "string",
 }
 PERSONAL_PREFIXES = ("Vastaajan tiedot",)
+MAX_UNKNOWN_LISTED = 10  # more unknown columns than this are one summary finding, not thousands
 
 
 class FileRejected(ValueError):
@@ -51,8 +52,8 @@ class MappedTable:
     frame: pd.DataFrame  # canonical typed columns; index = source_row
     findings: list[Finding] = field(default_factory=list)
     errors: set[tuple[int, str]] = field(default_factory=set)  # (source_row, column) with a type error
-    # source_row → the row's personal-data cells, kept in memory only so that no message quotes them
-    personal: dict[int, frozenset[str]] = field(default_factory=dict)
+    # every personal-data cell of the file, kept in memory only so that no message quotes one
+    secrets: frozenset[str] = frozenset()
 
 
 def _column_plan(layout: Layout, file_name: str) -> tuple[dict[str, int], list[Finding]]:
@@ -100,7 +101,23 @@ def _column_plan(layout: Layout, file_name: str) -> tuple[dict[str, int], list[F
             )
     if fatal:
         raise FileRejected(fatal)
-    for h, n in Counter(unknown).items():
+    counts = Counter(unknown)
+    if len(counts) > MAX_UNKNOWN_LISTED:
+        shown = ", ".join(f"'{h[:60]}'" for h in list(counts)[:3])
+        findings.append(
+            Finding(
+                file_name,
+                None,
+                None,
+                unknown[0][:200],  # the first of them; the message counts them all
+                WARNING,
+                "unknown_column",
+                f"{len(unknown)} tuntematonta saraketta ohitettiin (esim. {shown}); ne eivät kuulu lomakkeeseen "
+                f"{layout.form.name}.",
+            )
+        )
+        counts = Counter()
+    for h, n in counts.items():
         times = f" ({n} kertaa)" if n > 1 else ""
         findings.append(
             Finding(
@@ -155,16 +172,14 @@ def map_rows(rows: list[list[object]], layout: Layout, file_name: str) -> Mapped
     data_rows = rows[layout.header_start + layout.header_rows :]
     records: list[dict[str, object]] = []
     errors: set[tuple[int, str]] = set()
-    personal: dict[int, frozenset[str]] = {}
     columns: list[FormColumn] = [c for c in layout.form.data_columns if c.column in plan]
-    source_row = 0
-    for raw in data_rows:
-        if all(values.is_empty(c) for c in raw):
-            continue  # blank separator or trailing rows are not responses
-        source_row += 1
-        personal[source_row] = frozenset(
-            str(raw[i]).strip() for i in personal_idx if i < len(raw) and not values.is_empty(raw[i])
-        )
+    responses = [raw for raw in data_rows if not all(values.is_empty(c) for c in raw)]  # blank rows are not responses
+    # every respondent's name and email in the file: a message about one row must not quote
+    # another respondent's name either (typed into a number field, say)
+    secrets = frozenset(
+        str(raw[i]).strip() for raw in responses for i in personal_idx if i < len(raw) and not values.is_empty(raw[i])
+    )
+    for source_row, raw in enumerate(responses, 1):
         region_cell = raw[plan["region"]] if plan.get("region") is not None and plan["region"] < len(raw) else None
         region_code = _region_code(region_cell)
         record: dict[str, object] = {"source_row": source_row, "region_code": region_code}
@@ -179,9 +194,7 @@ def map_rows(rows: list[list[object]], layout: Layout, file_name: str) -> Mapped
         for col in columns:
             i = plan[col.column]
             cell = raw[i] if i < len(raw) else None
-            record[col.column] = _parse_cell(
-                col, cell, file_name, source_row, region_code, findings, errors, personal[source_row]
-            )
+            record[col.column] = _parse_cell(col, cell, file_name, source_row, region_code, findings, errors, secrets)
         records.append(record)
     frame = pd.DataFrame.from_records(records, columns=["source_row", "region_code"] + [c.column for c in columns])
     for col in layout.form.data_columns:
@@ -191,7 +204,7 @@ def map_rows(rows: list[list[object]], layout: Layout, file_name: str) -> Mapped
     frame["region_code"] = frame["region_code"].astype("string")
     frame = frame.set_index("source_row", drop=False)
     frame.index.name = None
-    return MappedTable(frame, findings, errors, personal)
+    return MappedTable(frame, findings, errors, secrets)
 
 
 def _parse_cell(col, cell, file_name, source_row, region_code, findings, errors, personal):

@@ -68,10 +68,10 @@ def _row_message(rule: str, row: pd.Series) -> tuple[str, str]:
 
 
 def _finding(
-    form: FormVersion, file_name: str, frame: pd.DataFrame, case: pd.Series, severity: str, personal: dict
+    form: FormVersion, file_name: str, frame: pd.DataFrame, case: pd.Series, severity: str, secrets: frozenset
 ) -> Finding:
     row_no = int(case["index"])
-    secret = personal.get(row_no, frozenset())
+    secret = secrets
     row = frame.loc[row_no]
     region = row["region_code"] if not pd.isna(row["region_code"]) else None
     check = str(case["check"])
@@ -149,7 +149,7 @@ def validate(table: MappedTable, form: FormVersion, file_name: str) -> Validated
             if key in seen or (row_no, key[2]) in table.errors or (row_no, "*") in table.errors:
                 continue  # already reported as a type error: one finding per cell
             seen.add(key)
-            finding = _finding(form, file_name, frame, case, severity, table.personal)
+            finding = _finding(form, file_name, frame, case, severity, table.secrets)
             findings.append(finding)
             if severity == ERROR:
                 rejected.add(row_no)
