@@ -29,7 +29,7 @@ def test_definitions_load_and_the_graph_resolves():
 def test_materialising_the_graph_loads_the_sample_and_reports_findings(tmp_path):
     inbox, wh = tmp_path / "inbox", tmp_path / "w.duckdb"
     write_sample_inbox(inbox)
-    paths = IpsetlPaths(inbox=str(inbox), warehouse=str(wh), reports=str(tmp_path / "reports"))
+    paths = IpsetlPaths(inbox=str(inbox), warehouse=str(wh), reports=str(tmp_path / "reports"), as_of="2026-11-26")
     with dg.instance_for_test() as instance:
         result = dg.materialize([*ASSETS, *CHECKS], resources={"ipsetl": paths}, instance=instance)
         assert result.success
@@ -43,6 +43,12 @@ def test_materialising_the_graph_loads_the_sample_and_reports_findings(tmp_path)
         assert checks["no_rejected_files"].metadata["count"].value == 2
         assert checks["no_overlapping_active_windows"].passed
         assert checks["row_counts_add_up"].passed
+        assert checks["national_equals_sum_of_regions"].passed
+        assert checks["national_equals_sum_of_regions"].metadata["tertiaries"].value == 6
+        # the sample's one kept row with a phase-sum warning, and ESA's silent 2025-T3
+        assert not checks["consistency_warnings"].passed
+        assert checks["consistency_warnings"].metadata["windows"].value == 1
+        assert checks["all_regions_reported"].metadata["list"].value == ["2025-T3 ESA"]
         mats = {m.asset_key.to_user_string(): m for m in result.get_asset_materialization_events()}
         src = mats["raw/source_file"].step_materialization_data.materialization.metadata
         assert src["loaded"].value == 16 and src["duplicate"].value == 1 and src["rejected"].value == 2
