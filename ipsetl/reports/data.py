@@ -1,0 +1,452 @@
+"""Everything a report shows, read from the marts and arranged for the templates.
+
+Figures come from `mart.*` as they are; this module only selects them, pairs each with its label,
+applies disclosure control and takes differences between tertiaries. Templates format and place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import duckdb
+
+from ipsetl.findings import rule_label
+from ipsetl.reports import disclosure
+from ipsetl.reports.figures import (
+    BY_COLUMN,
+    COMPARISON,
+    DISCREPANCY,
+    END_REASONS,
+    FIDELITY_ITEMS,
+    LEVELS,
+    MEASURES,
+    PHASES,
+    SHORT_LABELS,
+    Measure,
+)
+
+DEFAULT_ORGANISATION = "Terveyden ja hyvinvoinnin laitos"
+SNAPSHOT_TABLES = (
+    "region_tertiary",
+    "national_tertiary",
+    "submission_status",
+    "fidelity_assessment",
+    "monitoring_window",
+    "source_file",
+    "data_quality",
+)
+_snapshot: ContextVar[bool] = ContextVar("snapshot", default=False)
+
+
+def tbl(name: str) -> str:
+    """The mart view, or its snapshot while one is taken: the views recompute on every query, and
+    a report run asks each of them hundreds of times."""
+    return f"snap_{name}" if _snapshot.get() else f"mart.{name}"
+
+
+@contextmanager
+def snapshot(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Copy the marts into temporary tables (allowed on a read-only connection) for one render."""
+    for name in SNAPSHOT_TABLES:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE snap_{name} AS SELECT * FROM mart.{name}")
+    token = _snapshot.set(True)
+    try:
+        yield
+    finally:
+        _snapshot.reset(token)
+        for name in SNAPSHOT_TABLES:
+            con.execute(f"DROP TABLE IF EXISTS snap_{name}")
+
+
+@dataclass
+class Cell:
+    """One published figure: its value, how to format it, and a disclosure marker if hidden."""
+
+    value: Any
+    kind: str
+    marker: str | None = None
+
+
+@dataclass
+class ReportOptions:
+    threshold: int = disclosure.DEFAULT_THRESHOLD
+    suppress: bool = True
+    organisation: str = DEFAULT_ORGANISATION
+    include_open_text: bool = False
+
+
+@dataclass
+class Tertiary:
+    label: str
+    start: date
+    end: date
+    complete: bool
+    draft: bool
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Iterable = ()) -> list[dict]:
+    rel = con.execute(sql, list(params))
+    cols = [d[0] for d in rel.description]
+    return [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
+
+
+def _tertiary_bounds(con, label: str) -> tuple[date, date]:
+    return con.execute("SELECT mart.tertiary_start(?), mart.tertiary_end(?)", [label, label]).fetchone()
+
+
+def report_tertiaries(con: duckdb.DuckDBPyConnection, as_of: date) -> list[Tertiary]:
+    """Every tertiary with data that is complete by the as-of date, and the one holding the as-of
+    date as a draft (interface.md, "Reports")."""
+    current = con.execute("SELECT mart.tertiary_of(CAST(? AS DATE))", [as_of]).fetchone()[0]
+    labels = [
+        r[0]
+        for r in con.execute(
+            f"SELECT tertiary FROM {tbl('national_tertiary')} WHERE tertiary_end <= ? ORDER BY tertiary", [as_of]
+        ).fetchall()
+    ]
+    out = []
+    for label in [*labels, current] if current not in labels else labels:
+        start, end = _tertiary_bounds(con, label)
+        out.append(Tertiary(label, start, end, end <= as_of, draft=end > as_of))
+    return out
+
+
+def previous_label(label: str) -> str:
+    year, n = int(label[:4]), int(label[-1])
+    return f"{year - 1}-T3" if n == 1 else f"{year}-T{n - 1}"
+
+
+# --- disclosure control -------------------------------------------------------------------------------
+
+COUNT_COLUMNS = [m.column for m in MEASURES if m.kind == "count"]
+PHASE_COLUMNS = [c for c, _ in PHASES]
+END_COLUMNS = [c for c, _ in END_REASONS]
+
+
+def _suppress(regions: dict[str, dict], national: dict | None, opts: ReportOptions) -> dict[tuple[str, str], str]:
+    """Markers for (region_code or "national", column): primary for small counts, secondary where a
+    hidden cell could be recovered from a row or column total and the other cells."""
+    if not opts.suppress:
+        return {}
+    values: dict[tuple[str, str], int | None] = {}
+    counted = COUNT_COLUMNS + PHASE_COLUMNS + END_COLUMNS
+    for code, row in regions.items():
+        for col in counted:
+            values[(code, col)] = row.get(col)
+    if national:
+        for col in counted:
+            values[("national", col)] = national.get(col)
+    lines: list[tuple[list, Any]] = []
+    for col in counted:  # columns: the regions add up to the national figure
+        lines.append(([(code, col) for code in regions], ("national", col) if national else None))
+    for code in [*regions, *(["national"] if national else [])]:  # rows: phases and end reasons add up
+        lines.append(([(code, c) for c in PHASE_COLUMNS], (code, "clients_active_end")))
+        lines.append(([(code, c) for c in END_COLUMNS], (code, "clients_ended")))
+    return disclosure.suppress_counts(values, lines, threshold=opts.threshold)
+
+
+def _cells(row: dict | None, key: str, markers: dict, opts: ReportOptions, columns: Iterable[str]) -> dict[str, Cell]:
+    out: dict[str, Cell] = {}
+    for col in columns:
+        m = BY_COLUMN.get(col)
+        kind = m.kind if m else "count"
+        value = row.get(col) if row else None
+        marker = markers.get((key, col))
+        if marker == disclosure.PRIMARY:
+            marker = f"<{opts.threshold}"  # the mark names the threshold in force
+        if m is not None and m.kind == "rate" and row is not None and opts.suppress:
+            den = row.get(m.denominator)
+            num_col = _numerator(col)
+            if disclosure.rate_hidden(den, opts.threshold):
+                marker = disclosure.NOT_SHOWN
+            elif markers.get((key, m.denominator)) or (num_col and markers.get((key, num_col))):
+                marker = disclosure.SECONDARY  # the rate and the shown count would reveal the hidden one
+        out[col] = Cell(value, kind, marker)
+    return out
+
+
+def _numerator(rate_column: str) -> str | None:
+    return {
+        "employment_rate": "clients_employed",
+        "permanent_share": "jobs_started_permanent",
+        "referral_conversion": "clients_new",
+    }.get(rate_column)
+
+
+ALL_COLUMNS = [m.column for m in MEASURES] + PHASE_COLUMNS + END_COLUMNS
+
+
+# --- fidelity -----------------------------------------------------------------------------------------
+
+
+def fidelity_for(con, region_code: str, end: date, indicative: dict | None) -> dict | None:
+    """The region's latest assessment dated on or before `end` (an external review wins over a
+    self-assessment of the same date), its change from the one before, and the indicative item
+    scores beside the latest self-assessment (indicators.md, "Fidelity assessments")."""
+    history = _rows(
+        con,
+        f"""SELECT * FROM {tbl("fidelity_assessment")} WHERE region_code = ? AND assessed_on <= ?
+           ORDER BY assessed_on, assessment_type = 'Ulkoinen arviointi', source_file, source_row""",
+        [region_code, end],
+    )
+    if not history:
+        return None
+    latest = history[-1]
+    before = history[-2] if len(history) > 1 else None
+    change = (
+        (latest["total"] - before["total"])
+        if before and latest["total"] is not None and before["total"] is not None
+        else None
+    )
+    selfs = [h for h in history if h["assessment_type"] == "Itsearviointi"]
+    compared = selfs[-1] if selfs else None
+    items = []
+    for number, column, name in FIDELITY_ITEMS:
+        ind = indicative.get(column) if indicative else None
+        own = compared.get(f"item_{number:02d}") if compared else None
+        flag = ind is not None and own is not None and abs(ind - own) >= DISCREPANCY
+        items.append({"number": number, "name": name, "indicative": ind, "assessed": own, "flag": flag})
+    return {
+        "latest": latest,
+        "before": before,
+        "change": change,
+        "history": history,
+        "compared": compared,
+        "items": items,
+    }
+
+
+# --- the funder report -------------------------------------------------------------------------------
+
+
+@dataclass
+class RegionSection:
+    code: str
+    name: str
+    has_data: bool
+    cells: dict[str, Cell] = field(default_factory=dict)
+    fidelity: dict | None = None
+    submission: dict | None = None
+    windows: list[dict] = field(default_factory=list)
+    texts: list[dict] = field(default_factory=list)
+    national: dict[str, Cell] = field(default_factory=dict)
+
+
+def _regions_known(con, t: Tertiary) -> list[dict]:
+    """Regions that have reported at some point up to this tertiary: those a report speaks of."""
+    return _rows(
+        con,
+        f"""SELECT DISTINCT s.region_code, s.region_name FROM {tbl("submission_status")} s
+           WHERE s.tertiary <= ? ORDER BY s.region_code""",
+        [t.label],
+    )
+
+
+def _change(cur: Cell, prev: Cell | None) -> tuple[float | None, str]:
+    """Change from the previous tertiary, unless either figure is hidden or empty."""
+    if prev is None or cur.marker or prev.marker or cur.value is None or prev.value is None:
+        return None, cur.kind
+    return cur.value - prev.value, cur.kind
+
+
+def trend_series(con, t: Tertiary, opts: ReportOptions) -> dict:
+    """Employment rate, new clients and new jobs over every tertiary up to this one."""
+    nat = _rows(con, f"SELECT * FROM {tbl('national_tertiary')} WHERE tertiary <= ? ORDER BY tertiary", [t.label])
+    cats = [r["tertiary"] for r in nat]
+    reg = _rows(
+        con, f"SELECT * FROM {tbl('region_tertiary')} WHERE tertiary <= ? ORDER BY region_code, tertiary", [t.label]
+    )
+    regional: dict[str, list] = {}
+    for r in reg:
+        series = regional.setdefault(r["region_code"], [None] * len(cats))
+        hidden = opts.suppress and disclosure.rate_hidden(r["clients_served"], opts.threshold)
+        series[cats.index(r["tertiary"])] = None if hidden else r["employment_rate"]
+    return {
+        "categories": cats,
+        "national_rate": [r["employment_rate"] for r in nat],
+        "regional_rate": regional,
+        "clients_new": [r["clients_new"] for r in nat],
+        "jobs_started": [r["jobs_started"] for r in nat],
+    }
+
+
+def funder_context(con: duckdb.DuckDBPyConnection, t: Tertiary, as_of: date, opts: ReportOptions) -> dict:
+    regions = _regions_known(con, t)
+    rows = {
+        r["region_code"]: r for r in _rows(con, f"SELECT * FROM {tbl('region_tertiary')} WHERE tertiary = ?", [t.label])
+    }
+    national = (_rows(con, f"SELECT * FROM {tbl('national_tertiary')} WHERE tertiary = ?", [t.label]) or [None])[0]
+    prev_label = previous_label(t.label)
+    prev_rows = {
+        r["region_code"]: r
+        for r in _rows(con, f"SELECT * FROM {tbl('region_tertiary')} WHERE tertiary = ?", [prev_label])
+    }
+    prev_nat = (_rows(con, f"SELECT * FROM {tbl('national_tertiary')} WHERE tertiary = ?", [prev_label]) or [None])[0]
+    markers = _suppress(rows, national, opts)
+    prev_markers = _suppress(prev_rows, prev_nat, opts)
+    nat_cells = _cells(national, "national", markers, opts, ALL_COLUMNS)
+    prev_cells = _cells(prev_nat, "national", prev_markers, opts, ALL_COLUMNS) if prev_nat else None
+    changes = {col: _change(nat_cells[col], prev_cells[col] if prev_cells else None) for col in ALL_COLUMNS}
+    status = {
+        r["region_code"]: r
+        for r in _rows(con, f"SELECT * FROM {tbl('submission_status')} WHERE tertiary = ?", [t.label])
+    }
+    sections = []
+    level_counts = {level: 0 for level in LEVELS}
+    for reg in regions:
+        code = reg["region_code"]
+        row = rows.get(code)
+        cells = _cells(row, code, markers, opts, ALL_COLUMNS)
+        fid = fidelity_for(con, code, t.end, row)
+        if fid and fid["latest"]["level"]:
+            level_counts[fid["latest"]["level"]] += 1
+        sections.append(RegionSection(code, reg["region_name"], row is not None, cells, fid, status.get(code)))
+    return {
+        "kind": "funder",
+        "tertiary": t,
+        "as_of": as_of,
+        "options": opts,
+        "has_data": national is not None,
+        "national": nat_cells,
+        "national_row": national,
+        "changes": changes,
+        "previous_label": prev_label if prev_nat else None,
+        "regions_reporting": national["regions_reporting"] if national else 0,
+        "regions_total": len(regions),
+        "level_counts": level_counts,
+        "assessed_regions": sum(level_counts.values()),
+        "sections": sections,
+        "comparison_columns": [(BY_COLUMN[c], SHORT_LABELS[c]) for c in COMPARISON],
+        "trend": trend_series(con, t, opts),
+        "quality": quality_appendix(con, t, regions, status),
+        "measures": MEASURES,
+        "phases": PHASES,
+        "end_reasons": END_REASONS,
+    }
+
+
+def quality_appendix(con, t: Tertiary, regions: list[dict], status: dict) -> dict:
+    names = {r["region_code"]: r["region_name"] for r in regions}
+    not_reported = [
+        {"code": code, "name": names.get(code, code), "missing": s["missing"]}
+        for code, s in sorted(status.items())
+        if s["windows"] == 0
+    ]
+    files = _rows(con, f"SELECT * FROM {tbl('source_file')} ORDER BY loaded_at, file_name")
+    rejected_files = [
+        {
+            "file_name": f["file_name"],
+            "reason": (
+                con.execute(
+                    f"SELECT message FROM {tbl('data_quality')} WHERE source_file = ? AND source_row IS NULL "
+                    "AND severity = 'error' LIMIT 1",
+                    [f["file_name"]],
+                ).fetchone()
+                or ["–"]
+            )[0],
+        }
+        for f in files
+        if f["status"] == "rejected"
+    ]
+    per_region = _rows(
+        con,
+        f"""SELECT coalesce(region_code, '?') AS region_code, rule,
+                  count(*) FILTER (WHERE severity = 'error') AS errors,
+                  count(*) FILTER (WHERE severity = 'warning') AS warnings
+           FROM {tbl("data_quality")} WHERE source_row IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2""",
+    )
+    for r in per_region:
+        r["label"] = rule_label(r["rule"])
+        r["name"] = names.get(r["region_code"], "tuntematon alue")
+    counts = {s: sum(1 for f in files if f["status"] == s) for s in ("loaded", "duplicate", "rejected")}
+    return {
+        "not_reported": not_reported,
+        "files": counts,
+        "files_total": len(files),
+        "rows_rejected": sum(f["rows_rejected"] for f in files),
+        "rejected_files": rejected_files,
+        "per_region": per_region,
+    }
+
+
+# --- the regional report -----------------------------------------------------------------------------
+
+
+def regional_context(con: duckdb.DuckDBPyConnection, code: str, t: Tertiary, as_of: date, opts: ReportOptions) -> dict:
+    name = con.execute("SELECT region_name FROM raw.region WHERE region_code = ?", [code]).fetchone()[0]
+    row = (
+        _rows(con, f"SELECT * FROM {tbl('region_tertiary')} WHERE tertiary = ? AND region_code = ?", [t.label, code])
+        or [None]
+    )[0]
+    national = (_rows(con, f"SELECT * FROM {tbl('national_tertiary')} WHERE tertiary = ?", [t.label]) or [None])[0]
+    markers = _suppress({code: row} if row else {}, None, opts)
+    cells = _cells(row, code, markers, opts, ALL_COLUMNS)
+    nat_cells = _cells(national, "national", {}, ReportOptions(suppress=False), ALL_COLUMNS)
+    windows = _rows(
+        con,
+        f"""SELECT * FROM {tbl("monitoring_window")} WHERE region_code = ? AND period_end <= ?
+           ORDER BY period_start""",
+        [code, t.end],
+    )
+    in_tertiary = [w for w in windows if w["tertiary"] == t.label]
+    texts = [
+        {
+            "period_start": w["period_start"],
+            "period_end": w["period_end"],
+            "successes": w["text_successes"],
+            "challenges": w["text_challenges"],
+            "support": w["text_support_needs"],
+        }
+        for w in in_tertiary
+    ]
+    status = (
+        _rows(con, f"SELECT * FROM {tbl('submission_status')} WHERE tertiary = ? AND region_code = ?", [t.label, code])
+        or [None]
+    )[0]
+    trend = _rows(
+        con,
+        f"""SELECT r.tertiary, r.employment_rate, n.employment_rate AS national_rate
+                          FROM {tbl("region_tertiary")} r JOIN {tbl("national_tertiary")} n USING (tertiary)
+                          WHERE r.region_code = ? AND r.tertiary <= ? ORDER BY r.tertiary""",
+        [code, t.label],
+    )
+    return {
+        "kind": "regional",
+        "tertiary": t,
+        "as_of": as_of,
+        "options": opts,
+        "section": RegionSection(
+            code, name, row is not None, cells, fidelity_for(con, code, t.end, row), status, windows, texts, nat_cells
+        ),
+        "row": row,
+        "trend": trend,
+        "measures": MEASURES,
+        "phases": PHASES,
+        "end_reasons": END_REASONS,
+    }
+
+
+def regions_for_reports(con, t: Tertiary) -> list[str]:
+    """Every region that has ever reported (up to the as-of date) gets a report, data or not."""
+    return [
+        r[0] for r in con.execute(f"SELECT DISTINCT region_code FROM {tbl('submission_status')} ORDER BY 1").fetchall()
+    ]
+
+
+def csv_rows(ctx: dict) -> tuple[list[str], list[list[Cell | str]]]:
+    """The region × tertiary table as the funder report shows it, for indikaattorit_YYYY-Tn.csv."""
+    measures: list[Measure] = list(MEASURES)
+    header = ["Kausi", "Alue", "Alueen nimi"] + [f"{m.label} ({m.when})" for m in measures]
+    body = []
+    label = ctx["tertiary"].label
+    for s in ctx["sections"]:
+        if s.has_data:
+            body.append([label, s.code, s.name] + [s.cells[m.column] for m in measures])
+    if ctx["has_data"]:
+        body.append([label, "KOKO MAA", "Koko maa"] + [ctx["national"][m.column] for m in measures])
+    return header, body

@@ -1,0 +1,339 @@
+"""Render the reports of every due tertiary: HTML (self-contained), PDF (WeasyPrint) and the CSV.
+
+Deterministic: the same warehouse and as-of date give byte-identical HTML, CSV and PDF (the PDF's
+dates come from SOURCE_DATE_EPOCH, set to the as-of date). A PDF is rendered only when its HTML
+changed, so a run re-renders just the tertiaries whose figures moved.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, is_dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+import duckdb
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from ipsetl.config import PROJECT_ROOT
+from ipsetl.reports import charts, data, fiformat
+from ipsetl.reports.figures import BENCHMARKS, BY_COLUMN
+
+TEMPLATES = PROJECT_ROOT / "templates"
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+# --- formatting filters -----------------------------------------------------------------------------
+
+
+def show(cell: data.Cell | None) -> str:
+    if cell is None:
+        return fiformat.EMPTY
+    if cell.marker:
+        return cell.marker
+    return format_value(cell.value, cell.kind)
+
+
+def format_value(value, kind: str) -> str:
+    if value is None:
+        return fiformat.EMPTY
+    if kind == "rate":
+        return fiformat.percent(value)
+    if kind == "fte":
+        return fiformat.number(value, 2)
+    if kind == "dec1":
+        return fiformat.number(value, 1)
+    return fiformat.number(value)
+
+
+def change(pair: tuple) -> str:
+    delta, kind = pair
+    if delta is None:
+        return ""
+    if kind == "rate":
+        return fiformat.signed(delta * 100, 1, "%-yks.")
+    return fiformat.signed(delta, {"fte": 2, "dec1": 1}.get(kind, 0))
+
+
+def benchmark_text(rate: float) -> str:
+    if rate >= 0.50:
+        return "erinomaisella tasolla (vertailuarvo 50 %)"
+    if rate >= 0.41:
+        return "keskitason (41 %) yläpuolella"
+    if rate >= 0.31:
+        return "vähimmäistason (31 %) ja keskitason (41 %) välillä"
+    return "alle vähimmäistason (31 %)"
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        show=show,
+        change=change,
+        num=lambda v, digits=0: fiformat.number(v, digits),
+        pct=fiformat.percent,
+        signed=fiformat.signed,
+        fi_date=fiformat.fi_date,
+        date_range=fiformat.date_range,
+        benchmark_text=benchmark_text,
+    )
+    return env
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class RenderSummary:
+    tertiaries: list[str] = field(default_factory=list)
+    html_written: int = 0
+    pdf_written: int = 0
+    pdf_unchanged: int = 0
+    files: list[Path] = field(default_factory=list)
+
+
+def _write_if_changed(path: Path, content: bytes) -> bool:
+    if path.exists() and path.read_bytes() == content:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(content)
+    os.replace(tmp, path)
+    return True
+
+
+def neutralise(text: str) -> str:
+    """A cell that a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def csv_bytes(ctx: dict) -> bytes:
+    header, body = data.csv_rows(ctx)
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([neutralise(h) for h in header])
+    for row in body:
+        writer.writerow([neutralise(_csv_cell(c)) for c in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _csv_cell(cell) -> str:
+    """Spreadsheet-friendly: decimal comma, no thousands separator, rates in percent without the sign."""
+    if not isinstance(cell, data.Cell):
+        return str(cell)
+    if cell.marker:
+        return cell.marker
+    if cell.value is None:
+        return ""
+    digits = {"rate": 1, "fte": 2, "dec1": 1}.get(cell.kind, 0)
+    value = cell.value * 100 if cell.kind == "rate" else cell.value
+    return str(fiformat.round_half_up(value, digits)).replace(".", ",")
+
+
+def _pdf(html: str) -> bytes:
+    from weasyprint import HTML  # imported on first use: half a second
+
+    # full_fonts: embedding DejaVu whole is three times faster than subsetting it, for the same size
+    return HTML(string=html, base_url=str(TEMPLATES)).write_pdf(full_fonts=True)
+
+
+def write_pdf(html_path: Path, pdf_path: Path) -> None:
+    _write_if_changed(pdf_path, _pdf(html_path.read_text(encoding="utf-8")))
+
+
+def _render_pdfs(jobs: list[tuple[Path, Path]], epoch: str, workers: int) -> None:
+    """Spread the PDFs over worker processes (one per core); a failing worker fails the run."""
+    if len(jobs) < 4 or workers < 2:
+        for html_path, pdf_path in jobs:
+            write_pdf(html_path, pdf_path)
+        return
+    env = {**os.environ, "SOURCE_DATE_EPOCH": epoch}
+    procs = []
+    for chunk in (jobs[i::workers] for i in range(workers)):
+        args = [str(p) for pair in chunk for p in pair]
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "ipsetl.reports.pdf_worker", *args], env=env, stderr=subprocess.PIPE, text=True
+            )
+        )
+    failures = []
+    for proc in procs:
+        _, err = proc.communicate()
+        if proc.returncode != 0:
+            failures.append(err.strip().splitlines()[-1] if err.strip() else f"exit {proc.returncode}")
+    if failures:
+        raise RuntimeError("PDF-tiedoston muodostus epäonnistui: " + "; ".join(failures))
+
+
+def _funder_charts(ctx: dict) -> dict:
+    trend = ctx["trend"]
+    if not trend["categories"]:
+        return {"employment": None, "flows": None}
+    series = {"Koko maa": trend["national_rate"], **trend["regional_rate"]}
+    rate_words = ", ".join(
+        f"{c}: {fiformat.percent(v)}" for c, v in zip(trend["categories"], trend["national_rate"], strict=True)
+    )
+    employment = charts.line_chart(
+        trend["categories"],
+        series,
+        title="Työllisyysaste kausittain",
+        description=f"Koko maan työllisyysaste kolmannesvuosittain: {rate_words}.",
+        y_label="Työllisyysaste",
+        percent=True,
+        benchmarks=BENCHMARKS,
+        highlight=["Koko maa"],
+    )
+    flow_words = "; ".join(
+        f"{c}: {a} uutta asiakasta, {b} uutta työsuhdetta"
+        for c, a, b in zip(trend["categories"], trend["clients_new"], trend["jobs_started"], strict=True)
+    )
+    flows = charts.bar_chart(
+        trend["categories"],
+        {"Uudet asiakkaat": trend["clients_new"], "Uudet työsuhteet": trend["jobs_started"]},
+        title="Uudet asiakkaat ja uudet työsuhteet kausittain (koko maa)",
+        description=flow_words + ".",
+        y_label="Lukumäärä",
+    )
+    return {"employment": employment, "flows": flows}
+
+
+def _regional_chart(ctx: dict) -> str | None:
+    trend = ctx["trend"]
+    if not trend:
+        return None
+    code = ctx["section"].code
+    cats = [r["tertiary"] for r in trend]
+    return charts.line_chart(
+        cats,
+        {code: [r["employment_rate"] for r in trend], "Koko maa": [r["national_rate"] for r in trend]},
+        title=f"Työllisyysaste kausittain: {code} ja koko maa",
+        description="; ".join(
+            f"{r['tertiary']}: {fiformat.percent(r['employment_rate'])} (koko maa "
+            f"{fiformat.percent(r['national_rate'])})"
+            for r in trend
+        )
+        + ".",
+        y_label="Työllisyysaste",
+        percent=True,
+        benchmarks=BENCHMARKS,
+        highlight=[code, "Koko maa"],
+    )
+
+
+def render_reports(
+    con: duckdb.DuckDBPyConnection,
+    out_dir: Path,
+    as_of: date,
+    funder: data.ReportOptions | None = None,
+    regional: data.ReportOptions | None = None,
+    progress: Callable[[str], None] | None = None,
+    only: list[str] | None = None,
+    workers: int | None = None,
+) -> RenderSummary:
+    """Write every due tertiary's funder report, regional reports and indicators CSV."""
+    funder = funder or data.ReportOptions()
+    regional = regional or data.ReportOptions(suppress=False)
+    progress = progress or (lambda _m: None)
+    env = environment()
+    summary = RenderSummary()
+    pdf_jobs: list[tuple[Path, Path]] = []
+    epoch = int(datetime.combine(as_of, time(12)).timestamp())
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        code = code_fingerprint()
+        with data.snapshot(con):
+            for t in data.report_tertiaries(con, as_of):
+                if only is not None and t.label not in only:
+                    continue
+                folder = Path(out_dir) / t.label
+                summary.tertiaries.append(t.label)
+                ctx = data.funder_context(con, t, as_of, funder)
+                ctx["fingerprint"] = fp = fingerprint(ctx, code)
+                stem = folder / f"rahoittajaraportti_{t.label}"
+                if _unchanged(stem, fp):
+                    summary.pdf_unchanged += 1
+                else:
+                    ctx["charts"] = _funder_charts(ctx)
+                    ctx["measures_by"] = BY_COLUMN
+                    _emit(stem, env.get_template("funder_report.html.j2").render(ctx), summary, pdf_jobs)
+                if _write_if_changed(folder / f"indikaattorit_{t.label}.csv", csv_bytes(ctx)):
+                    summary.files.append(folder / f"indikaattorit_{t.label}.csv")
+                for code_ in data.regions_for_reports(con, t):
+                    rctx = data.regional_context(con, code_, t, as_of, regional)
+                    rctx["fingerprint"] = fp = fingerprint(rctx, code)
+                    stem = folder / f"alueraportti_{code_}_{t.label}"
+                    if _unchanged(stem, fp):
+                        summary.pdf_unchanged += 1
+                        continue
+                    rctx["chart"] = _regional_chart(rctx)
+                    _emit(stem, env.get_template("regional_report.html.j2").render(rctx), summary, pdf_jobs)
+                state = "luonnos" if t.draft else "lopullinen"
+                progress(f"Raportit {t.label} ({state}): {folder}")
+        if pdf_jobs:
+            progress(f"PDF-tiedostoja muodostetaan: {len(pdf_jobs)} (muuttumattomia {summary.pdf_unchanged}) …")
+        _render_pdfs(pdf_jobs, str(epoch), workers or min(2, os.cpu_count() or 1))
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+    return summary
+
+
+def code_fingerprint() -> str:
+    """The templates and the report code: a change to either renders every report again."""
+    digest = hashlib.sha256()
+    for path in sorted([*TEMPLATES.glob("*"), *Path(__file__).parent.glob("*.py")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _jsonable(value):
+    if is_dataclass(value):
+        return asdict(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return repr(value)
+
+
+def fingerprint(ctx: dict, code: str) -> str:
+    """What a report shows, as one hash: equal fingerprints mean an identical report."""
+    payload = json.dumps(ctx, default=_jsonable, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256((code + payload).encode("utf-8")).hexdigest()[:32]
+
+
+def _unchanged(stem: Path, fp: str) -> bool:
+    html_path, pdf_path = stem.with_suffix(".html"), stem.with_suffix(".pdf")
+    if not (html_path.exists() and pdf_path.exists()):
+        return False
+    with open(html_path, encoding="utf-8", errors="replace") as fh:
+        head = fh.read(2000)
+    return f'<meta name="ipsetl-fingerprint" content="{fp}">' in head
+
+
+def _emit(stem: Path, html: str, summary: RenderSummary, pdf_jobs: list) -> None:
+    html_path, pdf_path = stem.with_suffix(".html"), stem.with_suffix(".pdf")
+    changed = _write_if_changed(html_path, html.encode("utf-8"))
+    if changed:
+        summary.html_written += 1
+        summary.files.append(html_path)
+    if changed or not pdf_path.exists():
+        pdf_jobs.append((html_path, pdf_path))
+        summary.pdf_written += 1
+        summary.files.append(pdf_path)
+    else:
+        summary.pdf_unchanged += 1
