@@ -15,6 +15,8 @@ DEFAULT_WAREHOUSE = "warehouse/ipsetl.duckdb"
 DEFAULT_REPORTS = "reports"
 DEFAULT_MAX_FILE_MB = 50
 DEFAULT_LOCK_WAIT_S = 300
+DEFAULT_THRESHOLD = 5
+DEFAULT_ORGANISATION = "Terveyden ja hyvinvoinnin laitos"
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,9 @@ class Settings:
     reports: Path
     max_file_bytes: int
     lock_wait_s: float
+    suppression_threshold: int = DEFAULT_THRESHOLD
+    regional_suppression: bool = False
+    organisation: str = DEFAULT_ORGANISATION
 
 
 def settings(inbox: str | None = None, warehouse: str | None = None, reports: str | None = None) -> Settings:
@@ -34,4 +39,7 @@ def settings(inbox: str | None = None, warehouse: str | None = None, reports: st
         reports=Path(reports or os.environ.get("IPSETL_REPORTS") or DEFAULT_REPORTS),
         max_file_bytes=int(float(os.environ.get("IPSETL_MAX_FILE_MB", DEFAULT_MAX_FILE_MB)) * 1024 * 1024),
         lock_wait_s=float(os.environ.get("IPSETL_LOCK_WAIT_S", DEFAULT_LOCK_WAIT_S)),
+        suppression_threshold=int(os.environ.get("IPSETL_SUPPRESSION_THRESHOLD", DEFAULT_THRESHOLD)),
+        regional_suppression=os.environ.get("IPSETL_REGIONAL_SUPPRESSION", "0").lower() in ("1", "true", "yes", "on"),
+        organisation=os.environ.get("IPSETL_ORGANISATION") or DEFAULT_ORGANISATION,
     )

@@ -71,9 +71,13 @@ def decode_bytes(data: bytes) -> tuple[str, str, str | None]:
     text = data.decode(utf8, errors="replace")
     bad = text.count("\ufffd")
     if not _is_binary(text.replace("\ufffd", "")) and bad <= max(3, len(text) // 1000):
-        return text, utf8, (
-            f"Tiedostossa on {bad} merkkiä, jotka eivät ole UTF-8-merkistöä; ne näkyvät merkkinä � "
-            "(tarkista avoimet vastaukset)."
+        return (
+            text,
+            utf8,
+            (
+                f"Tiedostossa on {bad} merkkiä, jotka eivät ole UTF-8-merkistöä; ne näkyvät merkkinä � "
+                "(tarkista avoimet vastaukset)."
+            ),
         )
     raise UnreadableFile(
         "unreadable",

@@ -100,7 +100,8 @@ def parse_export(file_name: str, data: bytes) -> ParsedExport:
         validated = validate(table, layout.form, file_name)
     except Exception as exc:  # noqa: BLE001
         return _rejected(
-            result, "unreadable",
+            result,
+            "unreadable",
             f"Tiedoston tarkistus epäonnistui odottamattomasti ({type(exc).__name__}); ilmoita asiasta ylläpitäjälle.",
         )
     result.form = layout.form

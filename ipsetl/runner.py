@@ -27,16 +27,9 @@ def run_pipeline(s: Settings, as_of: date) -> RunResult:
     import dagster as dg
 
     from pipelines.definitions import ASSETS, CHECKS
-    from pipelines.resources import IpsetlPaths
+    from pipelines.resources import paths_from
 
-    paths = IpsetlPaths(
-        inbox=str(s.inbox),
-        warehouse=str(s.warehouse),
-        reports=str(s.reports),
-        max_file_mb=s.max_file_bytes / 1024 / 1024,
-        lock_wait_s=s.lock_wait_s,
-        as_of=as_of.isoformat(),
-    )
+    paths = paths_from(s, as_of)
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     with instance:
         result = dg.materialize(

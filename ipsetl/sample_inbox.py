@@ -29,10 +29,46 @@ UNKNOWN_REGION = "Ahvenanmaa"
 XLSX_TIMESTAMP = datetime(2026, 1, 2, 8, 0, 0)
 _SPLIT_QUESTIONS_MIN = 2  # a `Q:F` header is split in a raw export only if Q heads several columns
 
-_FIRST = ("Maija", "Matti", "Anna-Liisa", "Jukka", "Päivi", "Tiina", "Sanna", "Ville", "Heikki", "Riikka",
-          "Elina", "Timo", "Kaisa", "Mikko", "Sari", "Jari", "Outi", "Pekka", "Sirpa", "Jyrki")
-_LAST = ("Meikäläinen", "Virtanen", "Korhonen", "Hämäläinen", "Mäkinen", "Nieminen", "Väänänen", "Lehtonen",
-         "Kärkkäinen", "Heikkinen", "Järvinen", "Söderholm", "Pääkkönen", "Laaksonen", "Räsänen", "Koskinen")
+_FIRST = (
+    "Maija",
+    "Matti",
+    "Anna-Liisa",
+    "Jukka",
+    "Päivi",
+    "Tiina",
+    "Sanna",
+    "Ville",
+    "Heikki",
+    "Riikka",
+    "Elina",
+    "Timo",
+    "Kaisa",
+    "Mikko",
+    "Sari",
+    "Jari",
+    "Outi",
+    "Pekka",
+    "Sirpa",
+    "Jyrki",
+)
+_LAST = (
+    "Meikäläinen",
+    "Virtanen",
+    "Korhonen",
+    "Hämäläinen",
+    "Mäkinen",
+    "Nieminen",
+    "Väänänen",
+    "Lehtonen",
+    "Kärkkäinen",
+    "Heikkinen",
+    "Järvinen",
+    "Söderholm",
+    "Pääkkönen",
+    "Laaksonen",
+    "Räsänen",
+    "Koskinen",
+)
 _SUCCESSES = (
     "Työnantajayhteistyö on vahvistunut; uusia työpaikkoja löytyi kaupan ja logistiikan aloilta.",
     "Tiimi on vakiintunut ja yhteistyö psykiatrian poliklinikan kanssa sujuu.",
@@ -224,8 +260,13 @@ def generate_monitoring(
                 **{f"clients_phase_{k}": v for k, v in zip((1, 2, 3, 4, 5, "unknown"), phases, strict=True)},
                 "clients_waiting": rng.choice((0, 0, 1, 2, 3, 5, rng.randint(4, 15))),
                 "clients_ended": ended,
-                **dict(zip(("ended_employed", "ended_education", "ended_own_wish", "ended_unreachable",
-                            "ended_other"), reasons, strict=True)),
+                **dict(
+                    zip(
+                        ("ended_employed", "ended_education", "ended_own_wish", "ended_unreachable", "ended_other"),
+                        reasons,
+                        strict=True,
+                    )
+                ),
                 "clients_employed": employed,
                 "jobs_started": jobs,
                 "jobs_started_permanent": round(jobs * rng.uniform(0.2, 0.7)),
@@ -511,12 +552,10 @@ _ROUND_QUIRKS: dict[tuple[int, int], tuple[str, dict]] = {
     (2025, 4): ("_Perusraportti.csv", {"encoding": "cp1252", "thousands": "\u00a0"}),
     (2025, 5): ("_Perusraportti.xlsx", {"fmt": "xlsx", "xlsx_dates": "cells"}),
     (2025, 6): ("_Perusraportti.xlsx", {"fmt": "xlsx", "xlsx_dates": "text"}),
-    (2026, 1): ("_Perusraportti.csv", {"encoding": "utf-8", "delimiter": ",", "decimal": ".",
-                                       "line_end": "\n"}),
+    (2026, 1): ("_Perusraportti.csv", {"encoding": "utf-8", "delimiter": ",", "decimal": ".", "line_end": "\n"}),
     (2026, 2): ("_Perusraportti.csv", {"header_noise": True, "language_column": True, "thousands": True}),
     (2026, 3): (" (2).csv", {"encoding": "utf-16"}),
-    (2026, 4): ("_Perusraportti_raaka.csv", {"header_rows": 2, "delimiter": ",", "decimal": ".",
-                                             "encoding": "utf-8"}),
+    (2026, 4): ("_Perusraportti_raaka.csv", {"header_rows": 2, "delimiter": ",", "decimal": ".", "encoding": "utf-8"}),
     (2026, 5): ("_Perusraportti.csv", {"excel_floats": True, "decimal": "."}),
 }
 _LAATU_QUIRKS: dict[tuple[int, bool], tuple[str, dict]] = {
@@ -565,12 +604,15 @@ def _plan(seed: int) -> tuple[list[_Planned], dict]:
     stranger = _person("Tove", "Söderholm")
     bad = [
         (earlier(g[0], employer_contacts=DONT_KNOW), [("employer_contacts", "type")]),
-        (earlier(g[1], coaches_fte=float(g[1]["coaches_headcount"] + 2)),
-         [("coaches_fte", "fte_le_headcount")]),
-        (earlier(g[2], region=UNKNOWN_REGION, respondent_name=stranger[0], respondent_email=stranger[1]),
-         [("region", "unknown_region")]),
-        (earlier(g[3], period_start=g[3]["period_end"], period_end=g[3]["period_start"]),
-         [("period_end", "period_end_ge_start")]),  # a reversed window is reported by this rule alone
+        (earlier(g[1], coaches_fte=float(g[1]["coaches_headcount"] + 2)), [("coaches_fte", "fte_le_headcount")]),
+        (
+            earlier(g[2], region=UNKNOWN_REGION, respondent_name=stranger[0], respondent_email=stranger[1]),
+            [("region", "unknown_region")],
+        ),
+        (
+            earlier(g[3], period_start=g[3]["period_end"], period_end=g[3]["period_start"]),
+            [("period_end", "period_end_ge_start")],
+        ),  # a reversed window is reported by this rule alone
     ]
     faulty = sorted(faulty + [b for b, _ in bad], key=lambda r: r["submitted_at"])
     rounds[FAULTY_ROUND] = faulty
@@ -597,8 +639,12 @@ def _plan(seed: int) -> tuple[list[_Planned], dict]:
     for key in sorted(halves):
         name, options = _LAATU_QUIRKS.get(key, (f"IPS laatukriteerit {key[0]}_Perusraportti.csv", {}))
         plan.append(_Planned(name, "laatu", halves[key], options))
-        dk = [(i, k, "dont_know") for i, r in enumerate(halves[key], 1)
-              for k, v in r.items() if k.startswith("item_") and v == DONT_KNOW]
+        dk = [
+            (i, k, "dont_know")
+            for i, r in enumerate(halves[key], 1)
+            for k, v in r.items()
+            if k.startswith("item_") and v == DONT_KNOW
+        ]
         if dk:
             warnings[name] = dk
 

@@ -5,13 +5,14 @@ import dagster as dg
 from pipelines.ingest_assets import INGEST_CHECKS, ingest_inbox
 from pipelines.mart_assets import mart_views
 from pipelines.mart_checks import MART_CHECKS
+from pipelines.report_assets import tertiary_reports
 from pipelines.resources import default_paths
 
-ASSETS = [ingest_inbox, mart_views]
+ASSETS = [ingest_inbox, mart_views, tertiary_reports]
 CHECKS = [*INGEST_CHECKS, *MART_CHECKS]
 
 main_job = dg.define_asset_job(
-    "ipsetl_main", selection=dg.AssetSelection.all(), description="Inbox → warehouse → marts"
+    "ipsetl_main", selection=dg.AssetSelection.all(), description="Inbox → warehouse → marts → reports"
 )
 
 defs = dg.Definitions(

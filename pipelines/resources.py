@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from ipsetl.config import settings
+from ipsetl.config import Settings, settings
 
 
 class IpsetlPaths(dg.ConfigurableResource):
@@ -15,6 +15,9 @@ class IpsetlPaths(dg.ConfigurableResource):
     max_file_mb: float = 50
     lock_wait_s: float = 300
     as_of: str = ""  # ISO date; empty = the day of the run
+    suppression_threshold: int = 5  # disclosure control in the funder report: counts below it are hidden
+    regional_suppression: bool = False  # the regions' own reports show their figures unsuppressed
+    organisation: str = "Terveyden ja hyvinvoinnin laitos"
 
     @property
     def as_of_date(self) -> date:
@@ -33,12 +36,19 @@ class IpsetlPaths(dg.ConfigurableResource):
         return int(self.max_file_mb * 1024 * 1024)
 
 
-def default_paths() -> IpsetlPaths:
-    s = settings()
+def paths_from(s: Settings, as_of: date | None = None) -> IpsetlPaths:
     return IpsetlPaths(
         inbox=str(s.inbox),
         warehouse=str(s.warehouse),
         reports=str(s.reports),
         max_file_mb=s.max_file_bytes / 1024 / 1024,
         lock_wait_s=s.lock_wait_s,
+        as_of=as_of.isoformat() if as_of else "",
+        suppression_threshold=s.suppression_threshold,
+        regional_suppression=s.regional_suppression,
+        organisation=s.organisation,
     )
+
+
+def default_paths() -> IpsetlPaths:
+    return paths_from(settings())

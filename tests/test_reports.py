@@ -1,0 +1,230 @@
+"""The reports as their readers get them: real warehouse, real templates, real PDFs, text read back."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from pypdf import PdfReader
+
+from ipsetl.ingest import run_ingest
+from ipsetl.reports import disclosure
+from ipsetl.reports.data import ReportOptions, funder_context, report_tertiaries
+from ipsetl.reports.fiformat import number, percent
+from ipsetl.reports.render import csv_bytes, neutralise, render_reports
+from ipsetl.sample_inbox import generate_monitoring, write_export, write_sample_inbox
+
+AS_OF = date(2026, 11, 26)
+TERTIARIES = ["2026-T2", "2026-T3"]  # one final, one draft
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("reports")
+    write_sample_inbox(root / "inbox")
+    # PIR's latest window, resubmitted the day before the as-of date with hostile open text
+    latest = [r for r in generate_monitoring(2026) if r["region"] == "Pirkanmaan hyvinvointialue"][-1]
+    hostile = dict(
+        latest,
+        submitted_at=latest["submitted_at"].replace(year=2026, month=11, day=25),
+        text_successes='<script>alert("x")</script> & <b>lihavoitu</b>',
+        text_challenges='=HYPERLINK("http://example.invalid")',
+    )
+    write_export(root / "inbox" / "zz korjaus.csv", [hostile])
+    run_ingest(root / "inbox", root / "w.duckdb", 2**26, as_of=AS_OF)
+    return root / "w.duckdb"
+
+
+@pytest.fixture(scope="module")
+def reports(warehouse, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("out")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        render_reports(con, out, AS_OF, only=TERTIARIES)
+    return out
+
+
+def pdf_pages(path: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(str(path)).pages]
+
+
+def test_the_files_interface_md_names(reports):
+    for t in TERTIARIES:
+        folder = reports / t
+        names = {p.name for p in folder.iterdir()}
+        assert {f"rahoittajaraportti_{t}.html", f"rahoittajaraportti_{t}.pdf", f"indikaattorit_{t}.csv"} <= names
+        regional = sorted(n for n in names if n.startswith("alueraportti_") and n.endswith(".pdf"))
+        assert len(regional) == 12 and f"alueraportti_PIR_{t}.pdf" in regional
+
+
+def test_which_tertiaries_are_due(warehouse):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        due = report_tertiaries(con, AS_OF)
+    assert [(t.label, t.draft) for t in due] == [
+        ("2025-T1", False),
+        ("2025-T2", False),
+        ("2025-T3", False),
+        ("2026-T1", False),
+        ("2026-T2", False),
+        ("2026-T3", True),
+    ]
+
+
+def test_draft_is_marked_on_every_page_and_final_is_not(reports):
+    draft = pdf_pages(reports / "2026-T3" / "rahoittajaraportti_2026-T3.pdf")
+    assert len(draft) > 5 and all("LUONNOS" in page for page in draft)
+    regional = pdf_pages(reports / "2026-T3" / "alueraportti_HEL_2026-T3.pdf")
+    assert all("LUONNOS" in page for page in regional)
+    final = pdf_pages(reports / "2026-T2" / "rahoittajaraportti_2026-T2.pdf")
+    assert not any("LUONNOS" in page for page in final)
+    assert all(re.search(r"Sivu \d+ / \d+", page) for page in final)
+
+
+def test_pdf_text_shows_the_marts_figures_in_finnish(warehouse, reports):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        nat = con.execute(
+            "SELECT clients_served, clients_active_end, employment_rate, regions_reporting "
+            "FROM mart.national_tertiary WHERE tertiary = '2026-T2'"
+        ).fetchone()
+    text = "\n".join(pdf_pages(reports / "2026-T2" / "rahoittajaraportti_2026-T2.pdf")).replace("\u00a0", " ")
+    assert number(nat[0]).replace("\u00a0", " ") in text
+    assert number(nat[1]).replace("\u00a0", " ") in text
+    assert percent(nat[2]).replace("\u00a0", " ") in text
+    assert "1.5.–31.8.2026" in text and "Tiedot tilanteessa 26.11.2026" in text
+    for heading in (
+        "1 Tiivistelmä",
+        "2 Kehitys kausittain",
+        "3 Alueet",
+        "Liite 1: Tietojen laatu",
+        "Liite 2: Määritelmät",
+    ):
+        assert heading in text
+    assert "jakson aikana" in text and "jakson lopussa" in text
+
+
+def test_every_small_count_is_hidden_in_the_funder_report(warehouse):
+    opts = ReportOptions()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        t = [t for t in report_tertiaries(con, AS_OF) if t.label == "2026-T2"][0]
+        ctx = funder_context(con, t, AS_OF, opts)
+    seen_primary = seen_secondary = 0
+    for s in [*ctx["sections"]]:
+        for col, cell in s.cells.items():
+            if cell.kind == "count" and cell.value is not None and 1 <= cell.value < 5:
+                assert cell.marker == "<5", (s.code, col)
+                seen_primary += 1
+            if cell.marker == disclosure.SECONDARY:
+                seen_secondary += 1
+                assert cell.value is None or cell.value >= 5 or cell.kind == "rate"
+            if cell.kind == "rate" and s.has_data:
+                den = {
+                    "employment_rate": "clients_served",
+                    "permanent_share": "jobs_started",
+                    "referral_conversion": "referrals_new",
+                }[col]
+                if s.cells[den].value is not None and 0 < s.cells[den].value < 5:
+                    assert cell.marker == "–"
+            if cell.kind in ("number", "fte", "dec1"):  # contacts, staff, FTEs: never suppressed
+                assert cell.marker is None
+    assert seen_primary > 0 and seen_secondary > 0
+    # no column of the comparison can be solved from the national total: never exactly one hidden cell
+    for col in ["clients_new", "jobs_started", "education_started", "clients_served"]:
+        hidden = [s.code for s in ctx["sections"] if s.has_data and s.cells[col].marker]
+        if ctx["national"][col].marker is None:
+            assert len(hidden) != 1, (col, hidden)
+
+
+def test_threshold_is_configurable_and_regional_reports_may_turn_it_off(warehouse):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        t = [t for t in report_tertiaries(con, AS_OF) if t.label == "2026-T2"][0]
+        strict = funder_context(con, t, AS_OF, ReportOptions(threshold=10))
+        off = funder_context(con, t, AS_OF, ReportOptions(suppress=False))
+    small = [c for s in strict["sections"] for c in s.cells.values() if c.kind == "count" and c.value and c.value < 10]
+    assert small and all(c.marker in ("<10", "..") for c in small)
+    assert all(c.marker is None for s in off["sections"] for c in s.cells.values())
+
+
+def test_open_text_is_escaped_and_only_in_the_regional_report(reports):
+    regional = (reports / "2026-T3" / "alueraportti_PIR_2026-T3.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;lihavoitu&lt;/b&gt;" in regional
+    assert "<script>" not in regional and "<b>lihavoitu" not in regional
+    funder = (reports / "2026-T3" / "rahoittajaraportti_2026-T3.html").read_text(encoding="utf-8")
+    assert "lihavoitu" not in funder and "HYPERLINK" not in funder
+
+
+def test_csv_is_finnish_excel_friendly_and_neutralised(reports):
+    raw = (reports / "2026-T2" / "indikaattorit_2026-T2.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    header = rows[0]
+    assert header[:3] == ["Kausi", "Alue", "Alueen nimi"]
+    assert rows[-1][1] == "KOKO MAA"
+    rate = header.index("Työllisyysaste (jakson aikana)")
+    assert all(re.fullmatch(r"\d+,\d|–|\.\.|", r[rate]) for r in rows[1:])
+    assert any(cell == "<5" for r in rows[1:] for cell in r)
+    for text in ("=1+1", "+cmd", "-2", "@SUM(A1)"):
+        assert neutralise(text) == "'" + text
+    assert neutralise("Koko maa") == "Koko maa"
+
+
+def test_same_warehouse_and_date_give_identical_bytes(warehouse, reports, tmp_path):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        summary = render_reports(con, tmp_path, AS_OF, only=["2026-T2"], workers=1)
+    assert summary.pdf_written == 13
+    for path in sorted((tmp_path / "2026-T2").iterdir()):
+        assert path.read_bytes() == (reports / "2026-T2" / path.name).read_bytes(), path.name
+
+
+def test_an_unchanged_report_is_not_rendered_again(warehouse, reports):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        summary = render_reports(con, reports, AS_OF, only=TERTIARIES)
+    assert summary.pdf_written == 0 and summary.pdf_unchanged == 26
+
+
+def test_a_region_that_sent_nothing_says_so(warehouse, reports):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        silent = [
+            r[0]
+            for r in con.execute(
+                "SELECT region_code FROM mart.submission_status WHERE tertiary = '2026-T3' AND windows = 0"
+            ).fetchall()
+        ]
+    assert silent
+    html = (reports / "2026-T3" / f"alueraportti_{silent[0]}_2026-T3.html").read_text(encoding="utf-8")
+    assert "Alue ei lähettänyt seurantatietoja tältä kolmannesvuodelta (vielä)" in html
+
+
+def test_a_draft_with_no_data_yet_says_so(tmp_path):
+    inbox, wh = tmp_path / "inbox", tmp_path / "w.duckdb"
+    write_export(inbox / "a.csv", [r for r in generate_monitoring(3) if r["period_end"] < date(2025, 5, 1)][:3])
+    run_ingest(inbox, wh, 2**26, as_of=date(2025, 6, 1))
+    with duckdb.connect(str(wh), read_only=True) as con:
+        render_reports(con, tmp_path / "out", date(2025, 6, 1), workers=1)
+    html = (tmp_path / "out" / "2025-T2" / "rahoittajaraportti_2025-T2.html").read_text(encoding="utf-8")
+    assert "Tältä kolmannesvuodelta ei ole vielä yhtään seurantajaksoa" in html and "LUONNOS" in html
+    assert (tmp_path / "out" / "2025-T1" / "rahoittajaraportti_2025-T1.pdf").exists()
+
+
+def test_accessible_structure(reports):
+    html = (reports / "2026-T2" / "rahoittajaraportti_2026-T2.html").read_text(encoding="utf-8")
+    assert '<html lang="fi">' in html
+    assert html.count("<h1") == 1 and "<h2" in html and "<h3" in html
+    assert 'scope="col"' in html and 'scope="row"' in html and "<caption>" in html
+    assert 'role="img"' in html and "<desc" in html  # the charts
+    assert "display: table-header-group" in html and "size: A4" in html
+
+
+def test_report_csv_matches_the_funder_contexts_cells(warehouse):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        t = [t for t in report_tertiaries(con, AS_OF) if t.label == "2026-T2"][0]
+        ctx = funder_context(con, t, AS_OF, ReportOptions())
+    rows = list(csv.reader(io.StringIO(csv_bytes(ctx).decode("utf-8-sig")), delimiter=";"))
+    pir = next(r for r in rows if r[1] == "PIR")
+    section = next(s for s in ctx["sections"] if s.code == "PIR")
+    header = rows[0]
+    served = section.cells["clients_served"]
+    assert pir[header.index("Palvelussa olleet asiakkaat (jakson aikana)")] == (served.marker or str(served.value))
