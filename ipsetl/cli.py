@@ -195,5 +195,35 @@ def status(warehouse, as_of):
         click.echo(line)
 
 
+@main.command()
+@click.argument("snapshot", required=False)
+@click.option("--warehouse", help="DuckDB-tietovarasto (oletus warehouse/ipsetl.duckdb, IPSETL_WAREHOUSE).")
+def restore(snapshot, warehouse):
+    """Palauta tietovarasto varmuuskopiosta (ilman nimeä: luettelo; `latest`: uusin)."""
+    from ipsetl import snapshots
+    from ipsetl.status import fi_datetime
+
+    s = settings(warehouse=warehouse)
+    snaps = snapshots.list_snapshots(s.warehouse)
+    if not snapshot:
+        if not snaps:
+            click.echo(
+                f"Tietovarastolla {s.warehouse} ei ole varmuuskopioita (ne otetaan ennen jokaista kirjoittavaa ajoa)."
+            )
+            return
+        click.echo(f"Varmuuskopiot ({snapshots.snapshot_dir(s.warehouse)}), uusin ensin:")
+        for snap in snaps:
+            click.echo(f"  {snap.name}  {fi_datetime(snap.taken_at)}  {snap.size_bytes // 1024} kt")
+        click.echo("Palauta: ipsetl restore NIMI   (tai: ipsetl restore latest)")
+        return
+    try:
+        chosen, before = snapshots.restore(s.warehouse, snapshot, wait_s=s.lock_wait_s)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Palautettiin {chosen.name} ({fi_datetime(chosen.taken_at)}) → {s.warehouse}.")
+    if before:
+        click.echo(f"Palautusta edeltänyt tila tallennettiin: {before.name}")
+
+
 if __name__ == "__main__":
     main()

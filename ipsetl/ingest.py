@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ipsetl import warehouse
+from ipsetl import snapshots, warehouse
 from ipsetl.findings import ERROR, WARNING
 from ipsetl.forms import region_names, schema_fingerprint
 from ipsetl.reader import ParsedExport, read_export, sha256_of
@@ -315,7 +315,12 @@ def write_run(
 ) -> list[FileOutcome]:
     """Everything a run writes, in one transaction: schema, files, rows, findings, verdicts, as-of date."""
     loaded_at = loaded_at or datetime.now().replace(microsecond=0)
+    existed = Path(path).exists()
     with warehouse.connect(path, wait_s=wait_s, on_wait=progress) as con:
+        if existed and _will_change(con, pending, as_of or date.today()):
+            snap = snapshots.take_snapshot(con, path)
+            if snap:
+                progress(f"Varmuuskopio ennen kirjoitusta: {snap.path}")
         con.execute("BEGIN TRANSACTION")
         try:
             warehouse.apply_schema(con)
@@ -336,6 +341,14 @@ def write_run(
             con.execute("ROLLBACK")
             raise
     return outcomes
+
+
+def _will_change(con: duckdb.DuckDBPyConnection, pending: list[Pending], as_of: date) -> bool:
+    """Whether this run writes anything new: files to register, or another as-of date."""
+    if pending or not warehouse.has_schema(con):
+        return True
+    row = con.execute("SELECT value FROM raw.settings WHERE key = 'as_of'").fetchone()
+    return row is None or row[0] != as_of.isoformat()
 
 
 def run_ingest(

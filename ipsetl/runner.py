@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
-from ipsetl.config import Settings
+from ipsetl.config import PROJECT_ROOT, Settings
 
 
 class RunFailed(RuntimeError):
@@ -21,32 +22,62 @@ class RunFailed(RuntimeError):
 class RunResult:
     run_id: str
     as_of: date
+    tertiaries: list[str]
+
+
+def _failure(result) -> str:
+    messages = []
+    for ev in result.get_step_failure_events():
+        err = ev.step_failure_data.error
+        while err is not None and err.cause is not None and "dagster" in (err.cls_name or "").lower():
+            err = err.cause
+        messages.append((err.message if err else str(ev.message)).strip().splitlines()[-1])
+    return "; ".join(messages) or "Ajo epäonnistui tuntemattomasta syystä."
+
+
+def dagster_instance():
+    """The project's instance (dagster_home/, so CLI runs show in the UI) unless DAGSTER_HOME says otherwise."""
+    import dagster as dg
+
+    home = os.environ.get("DAGSTER_HOME") or str(PROJECT_ROOT / "dagster_home")
+    if not (Path(home) / "dagster.yaml").exists():
+        return dg.DagsterInstance.ephemeral()
+    os.environ["DAGSTER_HOME"] = home
+    return dg.DagsterInstance.get()
 
 
 def run_pipeline(s: Settings, as_of: date) -> RunResult:
-    import dagster as dg
-
-    from pipelines.definitions import ASSETS, CHECKS
+    """The ingestion job (inbox → warehouse → marts, with checks), then the tertiary job over the
+    range of due tertiaries in one run (one pool of PDF workers): the same jobs the UI shows."""
+    from ipsetl import warehouse
+    from ipsetl.reports.data import report_tertiaries
+    from pipelines.definitions import TERTIARY_ASSETS, defs
     from pipelines.resources import paths_from
 
-    paths = paths_from(s, as_of)
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    with instance:
-        result = dg.materialize(
-            [*ASSETS, *CHECKS],
-            resources={"ipsetl": paths},
-            instance=instance,
-            raise_on_error=False,
-            tags={"ipsetl/as_of": as_of.isoformat(), "ipsetl/trigger": "cli"},
-            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+    config = {
+        "resources": {"ipsetl": {"config": paths_from(s, as_of).model_dump()}},
+        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+    }
+    tags = {"ipsetl/as_of": as_of.isoformat(), "ipsetl/trigger": "cli"}
+    with dagster_instance() as instance:
+        ingest = defs.resolve_job_def("ipsetl_ingest").execute_in_process(
+            run_config=config, instance=instance, raise_on_error=False, tags=tags
         )
-        if not result.success:
-            failures = result.get_step_failure_events()
-            messages = []
-            for ev in failures:
-                err = ev.step_failure_data.error
-                while err is not None and err.cause is not None and "dagster" in (err.cls_name or "").lower():
-                    err = err.cause
-                messages.append((err.message if err else str(ev.message)).strip().splitlines()[-1])
-            raise RunFailed("; ".join(messages) or "Ajo epäonnistui tuntemattomasta syystä.")
-        return RunResult(result.run_id, as_of)
+        if not ingest.success:
+            raise RunFailed(_failure(ingest))
+        run_ids = [ingest.run_id]
+        with warehouse.connect(s.warehouse, read_only=True, wait_s=s.lock_wait_s) as con:
+            due = [t.label for t in report_tertiaries(con, as_of)]
+        if due:
+            span = {"dagster/asset_partition_range_start": due[0], "dagster/asset_partition_range_end": due[-1]}
+            reports = defs.resolve_job_def("ipsetl_tertiary").execute_in_process(
+                run_config=config,
+                instance=instance,
+                raise_on_error=False,
+                tags={**tags, **span},
+                asset_selection=[a.key for a in TERTIARY_ASSETS],
+            )
+            if not reports.success:
+                raise RunFailed(f"Raportit {due[0]}–{due[-1]}: {_failure(reports)}")
+            run_ids.append(reports.run_id)
+        return RunResult(run_ids[0], as_of, due)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from ipsetl import warehouse
@@ -13,6 +13,10 @@ MAX_LISTED = 12
 
 def fi_date(d) -> str:
     return f"{d.day}.{d.month}.{d.year}" if d else ""
+
+
+def fi_datetime(t) -> str:
+    return f"{fi_date(t)} klo {t.hour}.{t.minute:02d}" if t else ""
 
 
 def status_lines(path: Path, as_of: date | None = None, wait_s: float = 30) -> list[str]:
@@ -52,7 +56,54 @@ def status_lines(path: Path, as_of: date | None = None, wait_s: float = 30) -> l
         lines += _regions(q, as_of if as_of == run_as_of else None)
         lines.append("")
         lines += _findings(q)
-        return lines
+    lines.append("")
+    lines += _snapshots(Path(path))
+    lines += _runs()
+    return lines
+
+
+def _snapshots(path: Path) -> list[str]:
+    from ipsetl import snapshots
+
+    snaps = snapshots.list_snapshots(path)
+    if not snaps:
+        return ["Varmuuskopiot: ei vielä (otetaan ennen jokaista kirjoittavaa ajoa)"]
+    lines = [f"Varmuuskopiot ({len(snaps)}, palautus: ipsetl restore NIMI):"]
+    lines += [f"  {s.name}  {fi_datetime(s.taken_at)}" for s in snaps[:5]]
+    return lines
+
+
+def _runs(limit: int = 5) -> list[str]:
+    """The last runs from Dagster's run storage (the project's dagster_home/ or DAGSTER_HOME)."""
+    try:
+        from ipsetl.runner import dagster_instance
+
+        with dagster_instance() as instance:
+            if instance.is_ephemeral:
+                return []
+            records = instance.get_run_records(limit=limit)
+    except Exception:  # noqa: BLE001 - the status screen must not fail for want of run history
+        return []
+    lines = ["Viimeisimmät ajot:"]
+    for r in records:
+        run = r.dagster_run
+        started = datetime.fromtimestamp(r.start_time) if r.start_time else None
+        trigger = run.tags.get("ipsetl/trigger") or (
+            "aikataulu"
+            if run.tags.get("dagster/schedule_name")
+            else "sensori"
+            if run.tags.get("dagster/sensor_name")
+            else "UI"
+        )
+        start, end = (
+            run.tags.get("dagster/asset_partition_range_start"),
+            run.tags.get("dagster/asset_partition_range_end"),
+        )
+        part = run.tags.get("dagster/partition") or (f"{start}–{end}" if start and start != end else start or "")
+        lines.append(
+            f"  {fi_datetime(started) or '–'}  {run.status.value.lower():9}  {run.job_name} {part}  ({trigger})"
+        )
+    return lines if records else []
 
 
 def _regions(q, as_of: date | None) -> list[str]:

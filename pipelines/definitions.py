@@ -3,21 +3,24 @@
 import dagster as dg
 
 from pipelines.ingest_assets import INGEST_CHECKS, ingest_inbox
-from pipelines.mart_assets import mart_views
+from pipelines.jobs import ingest_job, tertiary_job
+from pipelines.mart_assets import mart_views, tertiary_summary
 from pipelines.mart_checks import MART_CHECKS
-from pipelines.report_assets import tertiary_reports
+from pipelines.report_assets import tertiary_report
 from pipelines.resources import default_paths
+from pipelines.schedules import SCHEDULES
+from pipelines.sensors import inbox_sensor
 
-ASSETS = [ingest_inbox, mart_views, tertiary_reports]
+INGEST_ASSETS = [ingest_inbox, mart_views]
+TERTIARY_ASSETS = [tertiary_summary, tertiary_report]
+ASSETS = [*INGEST_ASSETS, *TERTIARY_ASSETS]
 CHECKS = [*INGEST_CHECKS, *MART_CHECKS]
-
-main_job = dg.define_asset_job(
-    "ipsetl_main", selection=dg.AssetSelection.all(), description="Inbox → warehouse → marts → reports"
-)
 
 defs = dg.Definitions(
     assets=ASSETS,
     asset_checks=CHECKS,
-    jobs=[main_job],
+    jobs=[ingest_job, tertiary_job],
+    schedules=SCHEDULES,
+    sensors=[inbox_sensor],
     resources={"ipsetl": default_paths()},
 )

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from ipsetl import progress, warehouse
+from ipsetl import consistency, progress, warehouse
 from ipsetl.ingest import run_ingest
 from pipelines.resources import IpsetlPaths
 
@@ -11,6 +11,7 @@ RAW_MONITORING = dg.AssetKey(["raw", "monitoring_response"])
 RAW_FIDELITY = dg.AssetKey(["raw", "fidelity_response"])
 RAW_FINDING = dg.AssetKey(["raw", "finding"])
 
+INGEST_ASSET_KEYS = [RAW_SOURCE_FILE, RAW_MONITORING, RAW_FIDELITY, RAW_FINDING]
 SAMPLE_SIZE = 10
 
 
@@ -143,14 +144,8 @@ def no_warnings(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
     description="Saman alueen voimassa olevat raportointijaksot eivät saa mennä päällekkäin.",
 )
 def no_overlapping_active_windows(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
-    rows = _read(
-        ipsetl,
-        """SELECT a.region_code, a.period_start, a.period_end, b.period_start, b.period_end
-           FROM raw.monitoring_response a JOIN raw.monitoring_response b
-             ON a.region_code = b.region_code AND (a.file_seq, a.source_row) < (b.file_seq, b.source_row)
-            AND a.period_start <= b.period_end AND b.period_start <= a.period_end
-           WHERE a.active AND b.active LIMIT 10""",
-    )
+    with warehouse.connect(ipsetl.warehouse_path, read_only=True, wait_s=ipsetl.lock_wait_s) as con:
+        rows = consistency.overlapping_windows(con)
     return dg.AssetCheckResult(
         passed=not rows, metadata={"overlaps": dg.MetadataValue.json([[str(c) for c in r] for r in rows])}
     )
@@ -162,17 +157,8 @@ def no_overlapping_active_windows(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
     description="Jokaisen tiedoston rivit = hyväksytyt + hylätyt, ja hyväksytyt löytyvät historiasta.",
 )
 def row_counts_add_up(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
-    rows = _read(
-        ipsetl,
-        """SELECT s.file_name, s.rows_total, s.rows_accepted, s.rows_rejected,
-                  coalesce(m.n, 0) + coalesce(f.n, 0) AS stored
-           FROM raw.source_file s
-           LEFT JOIN (SELECT file_seq, count(*) n FROM raw.monitoring_response GROUP BY 1) m USING (file_seq)
-           LEFT JOIN (SELECT file_seq, count(*) n FROM raw.fidelity_response GROUP BY 1) f USING (file_seq)
-           WHERE s.rows_total <> s.rows_accepted + s.rows_rejected
-              OR s.rows_accepted <> coalesce(m.n, 0) + coalesce(f.n, 0)
-           LIMIT 10""",
-    )
+    with warehouse.connect(ipsetl.warehouse_path, read_only=True, wait_s=ipsetl.lock_wait_s) as con:
+        rows = consistency.row_count_mismatches(con)
     return dg.AssetCheckResult(
         passed=not rows, metadata={"mismatches": dg.MetadataValue.json([[str(c) for c in r] for r in rows])}
     )

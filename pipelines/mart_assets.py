@@ -6,8 +6,9 @@ materialising them here verifies that each one answers and records its size.
 
 import dagster as dg
 
-from ipsetl import warehouse
+from ipsetl import consistency, warehouse
 from pipelines.ingest_assets import RAW_FIDELITY, RAW_FINDING, RAW_MONITORING, RAW_SOURCE_FILE
+from pipelines.partitions import TERTIARIES
 from pipelines.resources import IpsetlPaths
 
 
@@ -50,3 +51,73 @@ def mart_views(context: dg.AssetExecutionContext, ipsetl: IpsetlPaths):
         yield dg.MaterializeResult(
             asset_key=mart_key(name), metadata={"dagster/row_count": n, "as_of": as_of.isoformat()}
         )
+
+
+TERTIARY_SUMMARY = mart_key("tertiary_summary")
+
+
+@dg.asset(
+    key=TERTIARY_SUMMARY,
+    partitions_def=TERTIARIES,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    deps=[mart_key("national_tertiary"), mart_key("region_tertiary"), mart_key("submission_status")],
+    group_name="mart",
+    description="Yhden kolmannesvuoden luvut ja raportointitilanne (osio = kolmannesvuosi).",
+    check_specs=[
+        dg.AssetCheckSpec(
+            "submissions_complete",
+            asset=mart_key("tertiary_summary"),
+            description="Ovatko kaikki aiemmin raportoineet alueet lähettäneet tiedot tältä kaudelta.",
+        ),
+        dg.AssetCheckSpec(
+            "national_consistency",
+            asset=mart_key("tertiary_summary"),
+            description="Koko maan luvut = alueiden summa tällä kaudella (virhe estää lopullisen rahoittajaraportin).",
+        ),
+    ],
+)
+def tertiary_summary(context: dg.AssetExecutionContext, ipsetl: IpsetlPaths):
+    labels = context.partition_keys  # one tertiary, or a range in one run (single-run backfill)
+    summaries, waiting, mismatch = {}, {}, []
+    with warehouse.connect(ipsetl.warehouse_path, read_only=True, wait_s=ipsetl.lock_wait_s) as con:
+        for label in labels:
+            row = con.execute(
+                "SELECT complete, regions_reporting, clients_served, clients_new, jobs_started, employment_rate "
+                "FROM mart.national_tertiary WHERE tertiary = ?",
+                [label],
+            ).fetchone()
+            keys = ["complete", "regions_reporting", "clients_served", "clients_new", "jobs_started", "employment_rate"]
+            summaries[label] = dict(zip(keys, row, strict=True)) if row else None
+            missing = [
+                r[0]
+                for r in con.execute(
+                    "SELECT region_code FROM mart.submission_status WHERE tertiary = ? AND windows = 0 ORDER BY 1",
+                    [label],
+                ).fetchall()
+            ]
+            if missing:
+                waiting[label] = missing
+            mismatch += consistency.national_mismatches(con, label)
+    metadata = {
+        "tertiaries": dg.MetadataValue.json(summaries),
+        "regions_without_windows": dg.MetadataValue.json(waiting),
+    }
+    if len(labels) == 1 and summaries[labels[0]]:
+        metadata.update({k: (v if v is not None else "") for k, v in summaries[labels[0]].items()})
+    return dg.MaterializeResult(
+        metadata=metadata,
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="submissions_complete",
+                passed=not waiting,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={"missing": dg.MetadataValue.json(waiting)},
+            ),
+            dg.AssetCheckResult(
+                check_name="national_consistency",
+                passed=not mismatch,
+                severity=dg.AssetCheckSeverity.ERROR,
+                metadata={"mismatching": dg.MetadataValue.json(mismatch)},
+            ),
+        ],
+    )

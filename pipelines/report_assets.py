@@ -1,36 +1,67 @@
-"""The reports of every due tertiary, rendered from the marts (templates/, ipsetl.reports)."""
+"""The reports of one tertiary (a partition): funder report, regional reports, indicators CSV."""
 
 from pathlib import Path
 
 import dagster as dg
 
-from ipsetl import progress, warehouse
-from ipsetl.reports.data import ReportOptions
+from ipsetl import consistency, progress, warehouse
+from ipsetl.reports.data import ReportOptions, report_tertiaries
 from ipsetl.reports.render import render_reports
-from pipelines.mart_assets import MART_VIEWS, mart_key
+from pipelines.mart_assets import TERTIARY_SUMMARY
+from pipelines.partitions import TERTIARIES
 from pipelines.resources import IpsetlPaths
 
+TERTIARY_REPORT = dg.AssetKey(["reports", "tertiary_report"])
 
-@dg.asset(
-    key=dg.AssetKey(["reports", "tertiary_reports"]),
-    deps=[mart_key(name) for name in MART_VIEWS],
-    group_name="reports",
-    description="Rahoittajaraportti, alueraportit (HTML ja PDF) ja indikaattorit.csv jokaiselta päättyneeltä "
-    "kolmannesvuodelta ja luonnos kuluvalta.",
-)
-def tertiary_reports(context: dg.AssetExecutionContext, ipsetl: IpsetlPaths) -> dg.MaterializeResult:
+
+def report_options(ipsetl: IpsetlPaths) -> tuple[ReportOptions, ReportOptions]:
     funder = ReportOptions(threshold=ipsetl.suppression_threshold, suppress=True, organisation=ipsetl.organisation)
     regional = ReportOptions(
         threshold=ipsetl.suppression_threshold, suppress=ipsetl.regional_suppression, organisation=ipsetl.organisation
     )
-    with progress.sink(context.log.info):
-        with warehouse.connect(ipsetl.warehouse_path, read_only=True, wait_s=ipsetl.lock_wait_s) as con:
-            summary = render_reports(con, Path(ipsetl.reports), ipsetl.as_of_date, funder, regional, progress.emit)
+    return funder, regional
+
+
+@dg.asset(
+    key=TERTIARY_REPORT,
+    partitions_def=TERTIARIES,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    deps=[TERTIARY_SUMMARY],
+    group_name="reports",
+    description="Rahoittajaraportti ja alueraportit (HTML, PDF) sekä indikaattorit.csv yhdeltä kolmannesvuodelta; "
+    "kuluvalta kaudelta luonnos.",
+)
+def tertiary_report(context: dg.AssetExecutionContext, ipsetl: IpsetlPaths) -> dg.MaterializeResult:
+    labels = context.partition_keys  # one tertiary, or a range in one run: one pool of PDF workers
+    funder, regional = report_options(ipsetl)
+    with warehouse.connect(ipsetl.warehouse_path, read_only=True, wait_s=ipsetl.lock_wait_s) as con:
+        due = {t.label: t for t in report_tertiaries(con, ipsetl.as_of_date)}
+        todo = [label for label in labels if label in due]
+        blocked = {label: b for label in todo if (b := consistency.blocking_failures(con, label))}
+        skipped = [label for label in labels if label not in due]
+        summary = None
+        if todo:
+            with progress.sink(context.log.info):
+                summary = render_reports(
+                    con,
+                    Path(ipsetl.reports),
+                    ipsetl.as_of_date,
+                    funder,
+                    regional,
+                    progress.emit,
+                    only=todo,
+                    blocked=blocked or None,
+                )
+    final = [label for label in todo if not due[label].draft and label not in blocked]
     return dg.MaterializeResult(
         metadata={
-            "tertiaries": dg.MetadataValue.json(summary.tertiaries),
-            "reports_rendered": summary.pdf_written,
-            "reports_unchanged": summary.pdf_unchanged,
+            "rendered": dg.MetadataValue.json(todo),
+            "final": dg.MetadataValue.json(final),
+            "drafts": dg.MetadataValue.json([label for label in todo if label not in final]),
+            "blocked_by": dg.MetadataValue.json(blocked),
+            "not_due": dg.MetadataValue.json(skipped),
+            "reports_rendered": summary.pdf_written if summary else 0,
+            "reports_unchanged": summary.pdf_unchanged if summary else 0,
             "folder": dg.MetadataValue.path(str(Path(ipsetl.reports).resolve())),
         }
     )

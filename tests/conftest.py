@@ -68,6 +68,23 @@ def assert_rows_equal(form: str, parsed: pd.DataFrame, source: list[dict]) -> No
             assert col not in got.index
 
 
+@pytest.fixture(scope="session", autouse=True)
+def dagster_home(tmp_path_factory):
+    """Every test (and every `ipsetl` process a test starts) keeps its Dagster runs in a temporary
+    instance, never in the project's dagster_home/."""
+    import os
+
+    home = tmp_path_factory.mktemp("dagster_home")
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    previous = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home)
+    yield home
+    if previous is None:
+        os.environ.pop("DAGSTER_HOME", None)
+    else:
+        os.environ["DAGSTER_HOME"] = previous
+
+
 @pytest.fixture
 def as_of() -> date:
     return date(2026, 11, 26)

@@ -16,7 +16,7 @@ IPSETL = [sys.executable, "-m", "ipsetl.cli"]
 
 
 def ipsetl(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("IPSETL_", "DAGSTER_HOME"))}
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("IPSETL_")}
     full_env.update(env or {})
     return subprocess.run([*IPSETL, *args], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=300)
 

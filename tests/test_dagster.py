@@ -1,20 +1,38 @@
-"""The Dagster code location: it loads cheaply, and a real materialisation writes a real warehouse."""
+"""The Dagster code location: it loads cheaply, a real materialisation writes a real warehouse,
+tertiaries are partitions, and the schedules and the inbox sensor ask for the right runs."""
 
 from __future__ import annotations
 
+import importlib
+import shutil
+import sys
+from datetime import datetime
+
 import dagster as dg
 import duckdb
+import pytest
 
-from ipsetl.sample_inbox import write_sample_inbox
-from pipelines.definitions import ASSETS, CHECKS, defs
+from ipsetl.sample_inbox import generate_monitoring, write_export, write_sample_inbox
+from pipelines.definitions import CHECKS, INGEST_ASSETS, TERTIARY_ASSETS, defs
 from pipelines.resources import IpsetlPaths
+from pipelines.schedules import funder_report_draft, funder_report_final, weekly_ingest
+from pipelines.sensors import inbox_sensor
 
 
 def test_definitions_load_and_the_graph_resolves():
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     assert {"raw/source_file", "raw/monitoring_response", "raw/fidelity_response", "raw/finding"} <= keys
-    assert {"mart/source_file", "mart/monitoring_window", "mart/fidelity_assessment", "mart/data_quality"} <= keys
+    assert {
+        "mart/source_file",
+        "mart/monitoring_window",
+        "mart/fidelity_assessment",
+        "mart/data_quality",
+        "mart/region_tertiary",
+        "mart/national_tertiary",
+        "mart/submission_status",
+    } <= keys
+    assert {"mart/tertiary_summary", "reports/tertiary_report"} <= keys
     check_names = {k.name for k in graph.asset_check_keys}
     assert {
         "no_rejected_files",
@@ -22,16 +40,37 @@ def test_definitions_load_and_the_graph_resolves():
         "no_warnings",
         "no_overlapping_active_windows",
         "row_counts_add_up",
+        "national_equals_sum_of_regions",
+        "consistency_warnings",
+        "all_regions_reported",
+        "submissions_complete",
+        "national_consistency",
     } <= check_names
-    assert defs.resolve_job_def("ipsetl_main") is not None
+    job = defs.resolve_job_def("ipsetl_tertiary")
+    assert job.partitions_def.get_partition_keys()[:4] == ["2025-T1", "2025-T2", "2025-T3", "2026-T1"]
+    assert defs.resolve_job_def("ipsetl_ingest").partitions_def is None
+    assert {s.name for s in defs.schedules} == {"funder_report_draft", "funder_report_final", "weekly_ingest"}
+    assert all(s.default_status == dg.DefaultScheduleStatus.RUNNING for s in defs.schedules)
+    assert [s.name for s in defs.sensors] == ["inbox_sensor"]
+    assert defs.sensors[0].default_status == dg.DefaultSensorStatus.RUNNING
+    pools = {spec.pool for a in INGEST_ASSETS for spec in [a.op] if hasattr(spec, "pool")}
+    assert "duckdb" in pools
 
 
-def test_materialising_the_graph_loads_the_sample_and_reports_findings(tmp_path):
-    inbox, wh = tmp_path / "inbox", tmp_path / "w.duckdb"
-    write_sample_inbox(inbox)
-    paths = IpsetlPaths(inbox=str(inbox), warehouse=str(wh), reports=str(tmp_path / "reports"), as_of="2026-11-26")
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("dg")
+    write_sample_inbox(root / "inbox")
+    paths = IpsetlPaths(
+        inbox=str(root / "inbox"), warehouse=str(root / "w.duckdb"), reports=str(root / "reports"), as_of="2026-11-26"
+    )
+    return root, paths
+
+
+def test_materialising_ingestion_loads_the_sample_and_reports_findings(loaded):
+    root, paths = loaded
     with dg.instance_for_test() as instance:
-        result = dg.materialize([*ASSETS, *CHECKS], resources={"ipsetl": paths}, instance=instance)
+        result = dg.materialize([*INGEST_ASSETS, *CHECKS], resources={"ipsetl": paths}, instance=instance)
         assert result.success
         checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
         # the sample has faulty rows and files on purpose: those checks warn, the invariants pass
@@ -55,20 +94,109 @@ def test_materialising_the_graph_loads_the_sample_and_reports_findings(tmp_path)
         window = mats["mart/monitoring_window"].step_materialization_data.materialization.metadata
         assert window["dagster/row_count"].value == 87
 
-        # a second materialisation registers nothing new and leaves the counts alone
-        again = dg.materialize([*ASSETS, *CHECKS], resources={"ipsetl": paths}, instance=instance)
-        assert again.success
+        again = dg.materialize([*INGEST_ASSETS, *CHECKS], resources={"ipsetl": paths}, instance=instance)
         mats = {m.asset_key.to_user_string(): m for m in again.get_asset_materialization_events()}
         assert mats["raw/source_file"].step_materialization_data.materialization.metadata["new_files"].value == 0
-    with duckdb.connect(str(wh), read_only=True) as con:
+    with duckdb.connect(paths.warehouse, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM mart.monitoring_window").fetchone() == (87,)
+
+
+def test_one_tertiary_partition_renders_that_tertiarys_reports_only(loaded):
+    root, paths = loaded
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            TERTIARY_ASSETS, partition_key="2025-T3", resources={"ipsetl": paths}, instance=instance
+        )
+        assert result.success
+        checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+        assert not checks["submissions_complete"].passed  # ESA sent nothing for 2025-T3
+        assert checks["submissions_complete"].metadata["missing"].value == {"2025-T3": ["ESA"]}
+        assert checks["national_consistency"].passed
+        report = next(
+            m
+            for m in result.get_asset_materialization_events()
+            if m.asset_key.to_user_string() == "reports/tertiary_report"
+        )
+        meta = report.step_materialization_data.materialization.metadata
+        assert meta["final"].value == ["2025-T3"] and meta["reports_rendered"].value == 13
+        # a tertiary that is neither over nor current is not rendered
+        future = dg.materialize(
+            TERTIARY_ASSETS, partition_key="2027-T2", resources={"ipsetl": paths}, instance=instance
+        )
+        meta = next(
+            m
+            for m in future.get_asset_materialization_events()
+            if m.asset_key.to_user_string() == "reports/tertiary_report"
+        ).step_materialization_data.materialization.metadata
+        assert meta["not_due"].value == ["2027-T2"] and meta["reports_rendered"].value == 0
+    assert sorted(p.name for p in (root / "reports").iterdir()) == ["2025-T3"]
+    assert (root / "reports" / "2025-T3" / "rahoittajaraportti_2025-T3.pdf").exists()
+
+
+@pytest.mark.parametrize(
+    "schedule, when, partition, as_of",
+    [
+        (funder_report_draft, datetime(2026, 4, 23, 18), "2026-T1", "2026-04-23"),
+        (funder_report_draft, datetime(2026, 12, 24, 18), "2026-T3", "2026-12-24"),
+        (funder_report_final, datetime(2026, 4, 30, 18), "2026-T1", "2026-04-30"),
+        (funder_report_final, datetime(2026, 8, 31, 18), "2026-T2", "2026-08-31"),
+        (funder_report_final, datetime(2026, 12, 31, 18), "2026-T3", "2026-12-31"),
+    ],
+)
+def test_deadline_schedules_request_the_tertiary_with_its_as_of_date(schedule, when, partition, as_of):
+    context = dg.build_schedule_context(scheduled_execution_time=when)
+    request = schedule(context)
+    assert isinstance(request, dg.RunRequest)
+    assert request.partition_key == partition
+    assert request.run_config["resources"]["ipsetl"]["config"]["as_of"] == as_of
+
+
+def test_schedule_crons_fall_on_the_deadlines_and_a_week_before():
+    assert funder_report_final.cron_schedule == ["0 18 30 4 *", "0 18 31 8 *", "0 18 31 12 *"]
+    assert funder_report_draft.cron_schedule == ["0 18 23 4 *", "0 18 24 8 *", "0 18 24 12 *"]
+    assert weekly_ingest.cron_schedule == "0 6 * * 1"
+    assert weekly_ingest.job_name == "ipsetl_ingest"
+
+
+def test_draft_offset_is_configurable(monkeypatch):
+    monkeypatch.setenv("IPSETL_DRAFT_DAYS_BEFORE", "10")
+    monkeypatch.setenv("IPSETL_REPORT_HOUR", "7")
+    for name in [m for m in sys.modules if m.startswith("pipelines")]:
+        monkeypatch.delitem(sys.modules, name)
+    schedules = importlib.import_module("pipelines.schedules")
+    assert schedules.funder_report_draft.cron_schedule == ["0 7 20 4 *", "0 7 21 8 *", "0 7 21 12 *"]
+
+
+def test_inbox_sensor_runs_on_new_or_changed_files_only(tmp_path):
+    inbox = tmp_path / "inbox"
+    paths = IpsetlPaths(inbox=str(inbox), warehouse=str(tmp_path / "w.duckdb"), reports=str(tmp_path / "r"))
+    rows = generate_monitoring(4)[:3]
+    write_export(inbox / "a.csv", rows)
+
+    def evaluate(cursor):
+        ctx = dg.build_sensor_context(cursor=cursor, resources={"ipsetl": paths}, definitions=defs)
+        result = inbox_sensor.evaluate_tick(ctx)
+        return result.run_requests, result.cursor
+
+    requests, cursor = evaluate(None)
+    assert len(requests) == 1 and requests[0].tags["ipsetl/files"] == "a.csv"
+    requests, cursor = evaluate(cursor)
+    assert requests == []  # nothing new
+    shutil.copy(inbox / "a.csv", tmp_path / "a.csv")
+    (inbox / "a.csv").unlink()
+    shutil.copy(tmp_path / "a.csv", inbox / "a.csv")  # dropped again, unchanged (new mtime)
+    requests, cursor = evaluate(cursor)
+    assert requests == []
+    write_export(inbox / "a.csv", rows[:2])  # changed content
+    requests, cursor = evaluate(cursor)
+    assert len(requests) == 1
+    write_export(inbox / "b.csv", rows)  # a new file
+    requests, _ = evaluate(cursor)
+    assert len(requests) == 1 and requests[0].tags["ipsetl/files"] == "b.csv"
 
 
 def test_importing_the_definitions_touches_no_files(tmp_path, monkeypatch):
     """dagster dev's code server times out on slow imports: no connections or scans at import time."""
-    import importlib
-    import sys
-
     monkeypatch.setenv("IPSETL_WAREHOUSE", str(tmp_path / "never.duckdb"))
     monkeypatch.setenv("IPSETL_INBOX", str(tmp_path / "never-inbox"))
     for name in [m for m in sys.modules if m.startswith("pipelines")]:

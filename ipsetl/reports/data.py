@@ -87,6 +87,7 @@ class Tertiary:
     end: date
     complete: bool
     draft: bool
+    blocked: tuple[str, ...] = ()  # why a complete tertiary's report stays a draft
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Iterable = ()) -> list[dict]:

@@ -242,6 +242,7 @@ def render_reports(
     progress: Callable[[str], None] | None = None,
     only: list[str] | None = None,
     workers: int | None = None,
+    blocked: dict[str, list[str]] | None = None,
 ) -> RenderSummary:
     """Write every due tertiary's funder report, regional reports and indicators CSV."""
     funder = funder or data.ReportOptions()
@@ -259,6 +260,8 @@ def render_reports(
             for t in data.report_tertiaries(con, as_of):
                 if only is not None and t.label not in only:
                     continue
+                if blocked and blocked.get(t.label):  # an error-level check failed: not final
+                    t.draft, t.blocked = True, tuple(blocked[t.label])
                 folder = Path(out_dir) / t.label
                 summary.tertiaries.append(t.label)
                 ctx = data.funder_context(con, t, as_of, funder)

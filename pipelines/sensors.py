@@ -1,0 +1,51 @@
+"""The inbox sensor: a new or changed file starts ingestion and everything downstream for the
+current tertiary; a file dropped again unchanged starts nothing (the cursor holds each file's
+content hash, not its time stamp)."""
+
+import hashlib
+import json
+from datetime import date
+
+import dagster as dg
+
+from ipsetl.ingest import inbox_files
+from pipelines.jobs import tertiary_job
+from pipelines.partitions import TERTIARIES, tertiary_of
+from pipelines.resources import IpsetlPaths
+
+HASH_LIMIT = 64 * 1024 * 1024  # larger files (refused anyway) are known by size and time
+
+
+def inbox_state(ipsetl: IpsetlPaths) -> dict[str, str]:
+    state = {}
+    for name, path in inbox_files(ipsetl.inbox_path):
+        st = path.stat()
+        if st.st_size > HASH_LIMIT:
+            state[name] = f"size:{st.st_size}:{st.st_mtime_ns}"
+        else:
+            state[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return state
+
+
+@dg.sensor(
+    job=tertiary_job,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Uusi tai muuttunut tiedosto saapuneissa käynnistää ajon (kuluva kolmannesvuosi).",
+)
+def inbox_sensor(context: dg.SensorEvaluationContext, ipsetl: IpsetlPaths):
+    previous = json.loads(context.cursor) if context.cursor else {}
+    current = inbox_state(ipsetl)
+    changed = sorted(name for name, digest in current.items() if previous.get(name) != digest)
+    context.update_cursor(json.dumps(current, sort_keys=True))
+    if not changed:
+        return dg.SkipReason("Ei uusia tai muuttuneita tiedostoja.")
+    label = tertiary_of(date.today())
+    if label not in TERTIARIES.get_partition_keys():
+        return dg.SkipReason(f"Kausi {label} ei ole määriteltyjen kausien joukossa (IPSETL_LAST_TERTIARY).")
+    run_key = hashlib.sha256(json.dumps([[n, current[n]] for n in changed]).encode()).hexdigest()[:20]
+    return dg.RunRequest(
+        run_key=run_key,
+        partition_key=label,
+        tags={"ipsetl/trigger": "inbox", "ipsetl/files": ", ".join(changed)[:200]},
+    )
