@@ -7,16 +7,17 @@ from pathlib import Path
 
 from ipsetl import warehouse
 from ipsetl.findings import rule_label
+from ipsetl.reports import fiformat
 
 MAX_LISTED = 12
 
 
 def fi_date(d) -> str:
-    return f"{d.day}.{d.month}.{d.year}" if d else ""
+    return fiformat.fi_date(d) if d else ""
 
 
 def fi_datetime(t) -> str:
-    return f"{fi_date(t)} klo {t.hour}.{t.minute:02d}" if t else ""
+    return fiformat.fi_datetime(t) if t else ""
 
 
 def status_lines(path: Path, as_of: date | None = None, wait_s: float = 30) -> list[str]:
