@@ -267,12 +267,18 @@ def trend_series(con, t: Tertiary, opts: ReportOptions) -> dict:
         series = regional.setdefault(r["region_code"], [None] * len(cats))
         hidden = opts.suppress and disclosure.rate_hidden(r["clients_served"], opts.threshold)
         series[cats.index(r["tertiary"])] = None if hidden else r["employment_rate"]
+
+    def counts(col: str) -> list:
+        """National counts for the chart; a small one is left out as in the tables."""
+        return [None if opts.suppress and disclosure.is_small(r[col], opts.threshold) else r[col] for r in nat]
+
     return {
         "categories": cats,
         "national_rate": [r["employment_rate"] for r in nat],
         "regional_rate": regional,
-        "clients_new": [r["clients_new"] for r in nat],
-        "jobs_started": [r["jobs_started"] for r in nat],
+        "clients_new": counts("clients_new"),
+        "jobs_started": counts("jobs_started"),
+        "education_started": counts("education_started"),
     }
 
 

@@ -197,13 +197,19 @@ def _funder_charts(ctx: dict) -> dict:
         highlight=["Koko maa"],
     )
     flow_words = "; ".join(
-        f"{c}: {a} uutta asiakasta, {b} uutta työsuhdetta"
-        for c, a, b in zip(trend["categories"], trend["clients_new"], trend["jobs_started"], strict=True)
+        f"{c}: {a} uutta asiakasta, {b} uutta työsuhdetta, {e} opinnot aloittanutta"
+        for c, a, b, e in zip(
+            trend["categories"], trend["clients_new"], trend["jobs_started"], trend["education_started"], strict=True
+        )
     )
     flows = charts.bar_chart(
         trend["categories"],
-        {"Uudet asiakkaat": trend["clients_new"], "Uudet työsuhteet": trend["jobs_started"]},
-        title="Uudet asiakkaat ja uudet työsuhteet kausittain (koko maa)",
+        {
+            "Uudet asiakkaat": trend["clients_new"],
+            "Uudet työsuhteet": trend["jobs_started"],
+            "Opinnot aloittaneet": trend["education_started"],
+        },
+        title="Uudet asiakkaat, uudet työsuhteet ja opinnot aloittaneet kausittain (koko maa)",
         description=flow_words + ".",
         y_label="Lukumäärä",
     )
