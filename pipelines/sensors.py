@@ -1,6 +1,10 @@
-"""The inbox sensor: a new or changed file starts ingestion and everything downstream for the
-current tertiary; a file dropped again unchanged starts nothing (the cursor holds each file's
-content hash, not its time stamp)."""
+"""The inbox sensor: a new or changed file starts ingestion and everything downstream; a file
+dropped again unchanged starts nothing (the cursor holds each file's content hash, not its time
+stamp).
+
+The run covers every tertiary up to the current one in one run (a partition range; the report
+asset's backfill policy is single-run): a late correction for a past tertiary must reach that
+tertiary's report too, and reports whose figures did not change are skipped in a moment."""
 
 import hashlib
 import json
@@ -31,7 +35,7 @@ def inbox_state(ipsetl: IpsetlPaths) -> dict[str, str]:
     job=tertiary_job,
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Uusi tai muuttunut tiedosto saapuneissa käynnistää ajon (kuluva kolmannesvuosi).",
+    description="Uusi tai muuttunut tiedosto saapuneissa käynnistää ajon (kaikki kaudet kuluvaan asti).",
 )
 def inbox_sensor(context: dg.SensorEvaluationContext, ipsetl: IpsetlPaths):
     previous = json.loads(context.cursor) if context.cursor else {}
@@ -44,8 +48,13 @@ def inbox_sensor(context: dg.SensorEvaluationContext, ipsetl: IpsetlPaths):
     if label not in TERTIARIES.get_partition_keys():
         return dg.SkipReason(f"Kausi {label} ei ole määriteltyjen kausien joukossa (IPSETL_LAST_TERTIARY).")
     run_key = hashlib.sha256(json.dumps([[n, current[n]] for n in changed]).encode()).hexdigest()[:20]
+    first = TERTIARIES.get_partition_keys()[0]
     return dg.RunRequest(
         run_key=run_key,
-        partition_key=label,
-        tags={"ipsetl/trigger": "inbox", "ipsetl/files": ", ".join(changed)[:200]},
+        tags={
+            "ipsetl/trigger": "inbox",
+            "ipsetl/files": ", ".join(changed)[:200],
+            "dagster/asset_partition_range_start": first,
+            "dagster/asset_partition_range_end": label,
+        },
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import shutil
 import sys
-from datetime import datetime
+from datetime import date, datetime
 
 import dagster as dg
 import duckdb
@@ -14,6 +14,7 @@ import pytest
 
 from ipsetl.sample_inbox import generate_monitoring, write_export, write_sample_inbox
 from pipelines.definitions import CHECKS, INGEST_ASSETS, TERTIARY_ASSETS, defs
+from pipelines.partitions import tertiary_of
 from pipelines.resources import IpsetlPaths
 from pipelines.schedules import funder_report_draft, funder_report_final, weekly_ingest
 from pipelines.sensors import inbox_sensor
@@ -180,6 +181,8 @@ def test_inbox_sensor_runs_on_new_or_changed_files_only(tmp_path):
 
     requests, cursor = evaluate(None)
     assert len(requests) == 1 and requests[0].tags["ipsetl/files"] == "a.csv"
+    span = requests[0].partition_key_range  # every tertiary up to the current one, in one run
+    assert span.start == "2025-T1" and span.end == tertiary_of(date.today())
     requests, cursor = evaluate(cursor)
     assert requests == []  # nothing new
     shutil.copy(inbox / "a.csv", tmp_path / "a.csv")
