@@ -23,4 +23,5 @@ defs = dg.Definitions(
     schedules=SCHEDULES,
     sensors=[inbox_sensor],
     resources={"ipsetl": default_paths()},
+    executor=dg.in_process_executor,  # also for materialisations started from the asset graph
 )
