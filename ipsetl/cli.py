@@ -151,6 +151,8 @@ def sql(query, sql_file, warehouse, fmt):
             columns = [d[0] for d in rel.description] if rel.description else []
             rows = rel.fetchall() if rel.description else []
         except duckdb.Error as exc:
+            if click.get_current_context().find_root().obj.get("debug"):
+                raise  # --debug: the traceback, as for any other error
             text = str(exc)
             if "read-only" in text or "read only" in text:
                 raise click.ClickException(
