@@ -19,6 +19,13 @@ import click
 from ipsetl.config import settings
 
 
+class UserError(click.ClickException):
+    """A mistake the user can fix, said in one Finnish sentence (click would print "Error:")."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"Virhe: {self.format_message()}", err=True)
+
+
 def _say(message: str) -> None:
     click.echo(message, err=True)
 
@@ -82,7 +89,7 @@ def _run(inbox, warehouse_, reports, as_of) -> None:
     s = settings(inbox, warehouse_, reports)
     day = _parse_date(as_of)
     if not s.inbox.is_dir():
-        raise click.ClickException(f"Saapuneiden kansiota {s.inbox} ei ole; luo se tai anna --inbox.")
+        raise UserError(f"Saapuneiden kansiota {s.inbox} ei ole; luo se tai anna --inbox.")
     _say(f"Ajo alkaa: {s.inbox} → {s.warehouse} (tilannepäivä {day.day}.{day.month}.{day.year})")
     started = time.monotonic()
     try:
@@ -144,7 +151,7 @@ def sql(query, sql_file, warehouse, fmt):
         raise click.UsageError('Anna kysely, esim. ipsetl sql "SELECT * FROM mart.source_file", tai --file KYSELY.sql.')
     s = settings(warehouse=warehouse)
     if not s.warehouse.exists():
-        raise click.ClickException(f"Tietovarastoa {s.warehouse} ei ole; aja ensin `ipsetl run` tai `ipsetl demo`.")
+        raise UserError(f"Tietovarastoa {s.warehouse} ei ole; aja ensin `ipsetl run` tai `ipsetl demo`.")
     with connect(s.warehouse, read_only=True, wait_s=s.lock_wait_s, on_wait=_say) as con:
         try:
             rel = con.execute(query)
@@ -155,11 +162,11 @@ def sql(query, sql_file, warehouse, fmt):
                 raise  # --debug: the traceback, as for any other error
             text = str(exc)
             if "read-only" in text or "read only" in text:
-                raise click.ClickException(
+                raise UserError(
                     "Kysely yrittää muuttaa tietovarastoa; `ipsetl sql` on vain lukemista varten "
                     "(muutokset tehdään ajamalla `ipsetl run`)."
                 ) from exc
-            raise click.ClickException(f"Kysely epäonnistui: {text.splitlines()[0]}") from exc
+            raise UserError(f"Kysely epäonnistui: {text.splitlines()[0]}") from exc
     if fmt == "csv":
         w = csv.writer(sys.stdout, delimiter=";", lineterminator="\n")
         w.writerow(columns)
@@ -221,7 +228,7 @@ def restore(snapshot, warehouse):
     try:
         chosen, before = snapshots.restore(s.warehouse, snapshot, wait_s=s.lock_wait_s)
     except FileNotFoundError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise UserError(str(exc)) from exc
     click.echo(f"Palautettiin {chosen.name} ({fi_datetime(chosen.taken_at)}) → {s.warehouse}.")
     if before:
         click.echo(f"Palautusta edeltänyt tila tallennettiin: {before.name}")
