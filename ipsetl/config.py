@@ -15,7 +15,7 @@ DEFAULT_WAREHOUSE = "warehouse/ipsetl.duckdb"
 DEFAULT_REPORTS = "reports"
 DEFAULT_MAX_FILE_MB = 50
 DEFAULT_LOCK_WAIT_S = 300
-DEFAULT_THRESHOLD = 5
+DEFAULT_THRESHOLD = 5  # the same as ipsetl.reports.disclosure.DEFAULT_THRESHOLD (kept import-light here)
 DEFAULT_ORGANISATION = "Terveyden ja hyvinvoinnin laitos"
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from ipsetl.config import Settings, settings
+from ipsetl.config import DEFAULT_ORGANISATION, DEFAULT_THRESHOLD, Settings, settings
 
 
 class IpsetlPaths(dg.ConfigurableResource):
@@ -15,9 +15,9 @@ class IpsetlPaths(dg.ConfigurableResource):
     max_file_mb: float = 50
     lock_wait_s: float = 300
     as_of: str = ""  # ISO date; empty = the day of the run
-    suppression_threshold: int = 5  # disclosure control in the funder report: counts below it are hidden
+    suppression_threshold: int = DEFAULT_THRESHOLD  # funder report: counts of people below it are hidden
     regional_suppression: bool = False  # the regions' own reports show their figures unsuppressed
-    organisation: str = "Terveyden ja hyvinvoinnin laitos"
+    organisation: str = DEFAULT_ORGANISATION
 
     @property
     def as_of_date(self) -> date:

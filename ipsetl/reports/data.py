@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from ipsetl.config import DEFAULT_ORGANISATION
 from ipsetl.findings import rule_label
 from ipsetl.reports import disclosure
 from ipsetl.reports.figures import (
@@ -30,7 +31,6 @@ from ipsetl.reports.figures import (
     Measure,
 )
 
-DEFAULT_ORGANISATION = "Terveyden ja hyvinvoinnin laitos"
 SNAPSHOT_TABLES = (
     "region_tertiary",
     "national_tertiary",
