@@ -162,12 +162,9 @@ def describe(p: ParsedExport) -> str:
     if p.form is None:
         return "HYLÄTTY – " + (p.findings[0].message if p.findings else "ei luettavissa")
     warnings = sum(1 for f in p.findings if f.severity == WARNING)
-    return f"{p.form.name}, {p.rows_total} vastausta: {p.rows_accepted} hyväksytty, {p.rows_rejected} hylätty" + (
-        f", {warnings} varoitusta" if warnings else ""
-    )
-
-
-MONITORING_EXCLUDE = {"region"}
+    responses = "1 vastaus" if p.rows_total == 1 else f"{p.rows_total} vastausta"
+    warned = "" if not warnings else ", 1 varoitus" if warnings == 1 else f", {warnings} varoitusta"
+    return f"{p.form.name}, {responses}: {p.rows_accepted} hyväksytty, {p.rows_rejected} hylätty{warned}"
 
 
 def _insert_frame(con, table: str, frame: pd.DataFrame) -> None:
