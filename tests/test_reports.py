@@ -228,3 +228,45 @@ def test_report_csv_matches_the_funder_contexts_cells(warehouse):
     header = rows[0]
     served = section.cells["clients_served"]
     assert pir[header.index("Palvelussa olleet asiakkaat (jakson aikana)")] == (served.marker or str(served.value))
+
+
+def test_funder_report_and_csv_leave_out_cumulative_figures(reports):
+    """This tertiary's cumulative minus the previous report's would give back suppressed counts."""
+    header = (reports / "2026-T2" / "indikaattorit_2026-T2.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert "kertymä" not in header
+    funder = (reports / "2026-T2" / "rahoittajaraportti_2026-T2.html").read_text(encoding="utf-8")
+    assert "kertymä hankkeen alusta" not in funder
+    regional = (reports / "2026-T2" / "alueraportti_PIR_2026-T2.html").read_text(encoding="utf-8")
+    assert "Uudet työsuhteet, kertymä hankkeen alusta" in regional
+
+
+def test_caseload_is_hidden_with_the_active_clients_it_would_reveal():
+    from ipsetl.reports.data import _cells
+
+    row = {"clients_active_end": 3, "coaches_fte": 1.5, "caseload_per_fte": 2.0, "clients_served": 40}
+    markers = {("X", "clients_active_end"): "<5"}
+    cells = _cells(row, "X", markers, ReportOptions(), ["clients_active_end", "coaches_fte", "caseload_per_fte"])
+    assert cells["caseload_per_fte"].marker == disclosure.SECONDARY
+    assert cells["coaches_fte"].marker is None
+
+
+def test_chart_hides_every_regional_rate_the_tables_hide(warehouse):
+    from ipsetl.reports.data import trend_series
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        due = report_tertiaries(con, AS_OF)
+        t = [t for t in due if t.label == "2026-T2"][0]
+        trend = trend_series(con, t, ReportOptions(threshold=40))  # a high threshold hides many rates
+        for tt in due[:-1]:
+            ctx = funder_context(con, tt, AS_OF, ReportOptions(threshold=40))
+            i = trend["categories"].index(tt.label)
+            for s in ctx["sections"]:
+                if s.has_data and s.cells["employment_rate"].marker:
+                    assert trend["regional_rate"][s.code][i] is None, (tt.label, s.code)
+
+
+def test_a_closed_tertiary_is_not_redone_when_only_the_as_of_date_moves(warehouse, tmp_path):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        first = render_reports(con, tmp_path, AS_OF, only=["2026-T2"], workers=1)
+        later = render_reports(con, tmp_path, date(2026, 11, 27), only=["2026-T2"], workers=1)
+    assert first.pdf_written == 13 and later.pdf_written == 0

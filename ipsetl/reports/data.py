@@ -24,6 +24,7 @@ from ipsetl.reports.figures import (
     DISCREPANCY,
     END_REASONS,
     FIDELITY_ITEMS,
+    FUNDER_MEASURES,
     LEVELS,
     MEASURES,
     PHASES,
@@ -167,6 +168,8 @@ def _cells(row: dict | None, key: str, markers: dict, opts: ReportOptions, colum
                 marker = disclosure.NOT_SHOWN
             elif markers.get((key, m.denominator)) or (num_col and markers.get((key, num_col))):
                 marker = disclosure.SECONDARY  # the rate and the shown count would reveal the hidden one
+        if col == "caseload_per_fte" and markers.get((key, "clients_active_end")):
+            marker = disclosure.SECONDARY  # clients per FTE × the shown FTE would give back the hidden count
         out[col] = Cell(value, kind, marker)
     return out
 
@@ -263,10 +266,17 @@ def trend_series(con, t: Tertiary, opts: ReportOptions) -> dict:
         con, f"SELECT * FROM {tbl('region_tertiary')} WHERE tertiary <= ? ORDER BY region_code, tertiary", [t.label]
     )
     regional: dict[str, list] = {}
+    by_tertiary: dict[str, dict] = {}
     for r in reg:
-        series = regional.setdefault(r["region_code"], [None] * len(cats))
-        hidden = opts.suppress and disclosure.rate_hidden(r["clients_served"], opts.threshold)
-        series[cats.index(r["tertiary"])] = None if hidden else r["employment_rate"]
+        by_tertiary.setdefault(r["tertiary"], {})[r["region_code"]] = r
+    national = {r["tertiary"]: r for r in nat}
+    for label, rows in by_tertiary.items():
+        markers = _suppress(rows, national.get(label), opts)  # the same marks as that tertiary's tables
+        for code, row in rows.items():
+            cell = _cells(row, code, markers, opts, ["employment_rate"])["employment_rate"]
+            series = regional.setdefault(code, [None] * len(cats))
+            if label in cats:
+                series[cats.index(label)] = None if cell.marker else row["employment_rate"]
 
     def counts(col: str) -> list:
         """National counts for the chart; a small one is left out as in the tables."""
@@ -331,7 +341,7 @@ def funder_context(con: duckdb.DuckDBPyConnection, t: Tertiary, as_of: date, opt
         "comparison_columns": [(BY_COLUMN[c], SHORT_LABELS[c]) for c in COMPARISON],
         "trend": trend_series(con, t, opts),
         "quality": quality_appendix(con, t, regions, status),
-        "measures": MEASURES,
+        "measures": FUNDER_MEASURES,
         "phases": PHASES,
         "end_reasons": END_REASONS,
     }
@@ -447,7 +457,7 @@ def regions_for_reports(con, t: Tertiary) -> list[str]:
 
 def csv_rows(ctx: dict) -> tuple[list[str], list[list[Cell | str]]]:
     """The region × tertiary table as the funder report shows it, for indikaattorit_YYYY-Tn.csv."""
-    measures: list[Measure] = list(MEASURES)
+    measures: list[Measure] = list(FUNDER_MEASURES)
     header = ["Kausi", "Alue", "Alueen nimi"] + [f"{m.label} ({m.when})" for m in measures]
     body = []
     label = ctx["tertiary"].label

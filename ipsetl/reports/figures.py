@@ -118,11 +118,38 @@ MEASURES: tuple[Measure, ...] = (
         "days",
         definition="Jaksojen mediaanien keskiarvo uusien asiakkaiden määrällä painotettuna, pyöristettynä.",
     ),
-    Measure("cum_jobs_started", "Uudet työsuhteet, kertymä hankkeen alusta", CUMULATIVE, "count"),
-    Measure("cum_jobs_started_permanent", "– joista toistaiseksi voimassa olevia, kertymä", CUMULATIVE, "count"),
-    Measure("cum_clients_new", "Uudet asiakkaat, kertymä hankkeen alusta", CUMULATIVE, "count"),
-    Measure("cum_education_started", "Opinnot aloittaneet, kertymä hankkeen alusta", CUMULATIVE, "count"),
+    Measure(
+        "cum_jobs_started",
+        "Uudet työsuhteet, kertymä hankkeen alusta",
+        CUMULATIVE,
+        "count",
+        definition="Alueen uudet työsuhteet sen ensimmäisestä jaksosta kauden loppuun.",
+    ),
+    Measure(
+        "cum_jobs_started_permanent",
+        "– joista toistaiseksi voimassa olevia, kertymä",
+        CUMULATIVE,
+        "count",
+        definition="Toistaiseksi voimassa olevat uudet työsuhteet alueen ensimmäisestä jaksosta kauden loppuun.",
+    ),
+    Measure(
+        "cum_clients_new",
+        "Uudet asiakkaat, kertymä hankkeen alusta",
+        CUMULATIVE,
+        "count",
+        definition="Alueen uudet asiakkaat sen ensimmäisestä jaksosta kauden loppuun.",
+    ),
+    Measure(
+        "cum_education_started",
+        "Opinnot aloittaneet, kertymä hankkeen alusta",
+        CUMULATIVE,
+        "count",
+        definition="Opinnot aloittaneet alueen ensimmäisestä jaksosta kauden loppuun.",
+    ),
 )
+# The funder report leaves the cumulative figures out: with consecutive tertiaries' reports side by
+# side, this tertiary's cumulative minus the last one's would give back every suppressed count.
+FUNDER_MEASURES = tuple(m for m in MEASURES if m.when != CUMULATIVE)
 BY_COLUMN = {m.column: m for m in MEASURES}
 
 PHASES = (
@@ -160,7 +187,7 @@ SHORT_LABELS = {
     "jobs_started": "Uudet työsuhteet",
     "jobs_started_permanent": "– joista toistaiseksi voimassa",
     "education_started": "Opinnot aloittaneet",
-    "employment_rate": "Työllisyysaste",
+    "employment_rate": "Työllisyys\u00adaste",
     "employer_contacts_per_fte_week": "Kontaktit / htv / viikko",
     "caseload_per_fte": "Asiakkaita / htv",
 }

@@ -320,8 +320,14 @@ def _jsonable(value):
 
 
 def fingerprint(ctx: dict, code: str) -> str:
-    """What a report shows, as one hash: equal fingerprints mean an identical report."""
-    payload = json.dumps(ctx, default=_jsonable, sort_keys=True, ensure_ascii=False)
+    """What a report shows, as one hash: equal fingerprints mean an identical report.
+
+    A closed tertiary's report is not redone only because the as-of date moved on: its figures are
+    what decide; a draft's as-of date is part of what it says, so it counts there.
+    """
+    t = ctx["tertiary"]
+    content = {k: v for k, v in ctx.items() if k != "as_of"} if t.complete and not t.draft else ctx
+    payload = json.dumps(content, default=_jsonable, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256((code + payload).encode("utf-8")).hexdigest()[:32]
 
 
