@@ -197,7 +197,8 @@ def _funder_charts(ctx: dict) -> dict:
         highlight=["Koko maa"],
     )
     flow_words = "; ".join(
-        f"{c}: {a} uutta asiakasta, {b} uutta työsuhdetta, {e} opinnot aloittanutta"
+        f"{c}: {fiformat.number(a)} uutta asiakasta, {fiformat.number(b)} uutta työsuhdetta, "
+        f"{fiformat.number(e)} opinnot aloittanutta"
         for c, a, b, e in zip(
             trend["categories"], trend["clients_new"], trend["jobs_started"], trend["education_started"], strict=True
         )
