@@ -114,3 +114,23 @@ def test_run_never_touches_the_inbox(loaded):
     out = ipsetl("run", "--inbox", str(inbox), "--warehouse", str(wh))
     assert out.returncode == 0
     assert {p.name: p.read_bytes() for p in inbox.iterdir()} == before
+
+
+def test_status_piped_into_head_ends_quietly(loaded):
+    """`ipsetl status | head`: a reader that went away is not an error. The pipe's read end is
+    closed before the command starts, so its very first write meets a broken pipe."""
+    _, _, wh, _ = loaded
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        out = subprocess.run(
+            [*IPSETL, "status", "--warehouse", str(wh)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert out.returncode == 0, out.stderr
+    assert "Virhe" not in out.stderr and "Broken pipe" not in out.stderr and "Traceback" not in out.stderr
