@@ -85,7 +85,7 @@ def path_options(fn):
     return fn
 
 
-def _run(inbox, warehouse_, reports, as_of) -> None:
+def _run(inbox, warehouse_, reports, as_of, scope: str = "all", force: bool = False) -> None:
     from ipsetl import progress
     from ipsetl.runner import RunFailed, run_pipeline
     from ipsetl.status import status_lines
@@ -94,32 +94,89 @@ def _run(inbox, warehouse_, reports, as_of) -> None:
     day = _parse_date(as_of)
     if not s.inbox.is_dir():
         raise UserError(f"Saapuneiden kansiota {s.inbox} ei ole; luo se tai anna --inbox.")
+    _check_scope(scope)
     _say(f"Ajo alkaa: {s.inbox} → {s.warehouse} (tilannepäivä {day.day}.{day.month}.{day.year})")
     started = time.monotonic()
+    if not force:
+        from ipsetl.reports.freshness import up_to_date
+
+        if up_to_date(s, day, scope):
+            _say(
+                f"Ei muutoksia: saapuneiden tiedostot on jo luettu ja raportit ovat ajan tasalla "
+                f"({time.monotonic() - started:.1f} s; aja kuitenkin: --force)."
+            )
+            _say("")
+            for line in status_lines(s.warehouse, day, runs=False):
+                _say(line)
+            return
     try:
         with progress.sink(lambda m: _say("  " + m)):
-            result = run_pipeline(s, day)
+            result = run_pipeline(s, day, scope)
     except RunFailed as exc:
         _say(f"Ajo epäonnistui: {exc}")
         _say("Tietovarasto jäi ennalleen (kaikki kirjoitetaan yhdessä transaktiossa).")
         sys.exit(1)
     _say(f"Valmis {time.monotonic() - started:.1f} s (ajo {result.run_id[:8]}).")
+    if result.outside:
+        _say(
+            f"Huom: kausien {', '.join(result.outside)} raportteja ei tehty: ne ovat ennen ensimmäistä osiota "
+            "(IPSETL_FIRST_TERTIARY)."
+        )
+    named = [w.strip() for w in scope.split(",") if w.strip() not in ("", "all", "latest", "current", "none")]
+    if missing := [w for w in named if w not in result.tertiaries and w not in result.outside]:
+        _say(f"Huom: kaudelta {', '.join(missing)} ei ole raportoitavaa (ei tietoja tai ei vielä alkanut).")
     _say("")
     for line in status_lines(s.warehouse, day):
         _say(line)
 
 
+def _check_scope(scope: str) -> None:
+    """Words and label shapes are checked before anything runs; whether a label is due is known
+    only from the warehouse, and the run says so in the same words."""
+    import re
+
+    from ipsetl.reports.data import SCOPE_WORDS
+
+    for word in (w.strip() for w in scope.split(",")):
+        if word and word not in SCOPE_WORDS and not re.fullmatch(r"\d{4}-T[123]", word):
+            raise UserError(
+                f"--tertiaries {word!r}: anna {', '.join(SCOPE_WORDS)} tai kausi muodossa 2026-T2 "
+                "(useita pilkulla erotettuina)."
+            )
+
+
+TERTIARIES_OPTION = click.option(
+    "--tertiaries",
+    "scope",
+    default="all",
+    show_default=True,
+    help="Minkä kausien raportit tehdään: all (kaikki erääntyneet ja kuluvan luonnos), latest (viimeisin "
+    "päättynyt), current (kuluva), none, tai kausi kuten 2026-T2; pilkulla yhdistäen.",
+)
+
+
+FORCE_OPTION = click.option(
+    "--force",
+    is_flag=True,
+    help="Aja Dagster-ajo silloinkin, kun mikään ei ole muuttunut (muuten ajo päättyy heti).",
+)
+
+
 @main.command()
 @path_options
-def run(inbox, warehouse, reports, as_of):
+@TERTIARIES_OPTION
+@FORCE_OPTION
+def run(inbox, warehouse, reports, as_of, scope, force):
     """Aja koko putki: lue saapuneet, tarkista, lataa tietovarastoon, laske ja raportoi."""
-    _run(inbox, warehouse, reports, as_of)
+    _run(inbox, warehouse, reports, as_of, scope, force)
 
 
 @main.command()
 @path_options
+@TERTIARIES_OPTION
+@FORCE_OPTION
 @click.option("--seed", default=2026, show_default=True, help="Esimerkkiaineiston satunnaissiemen.")
-def demo(inbox, warehouse, reports, as_of, seed):
+def demo(inbox, warehouse, reports, as_of, scope, force, seed):
     """Kirjoita esimerkkiaineisto (jos saapuneet on tyhjä) ja aja putki sille."""
     from ipsetl.sample_inbox import write_sample_inbox
 
@@ -129,7 +186,7 @@ def demo(inbox, warehouse, reports, as_of, seed):
     else:
         written = write_sample_inbox(s.inbox, seed=seed)
         _say(f"Kirjoitettiin {len(written)} esimerkkitiedostoa kansioon {s.inbox}.")
-    _run(str(s.inbox), str(s.warehouse), str(s.reports), as_of)
+    _run(str(s.inbox), str(s.warehouse), str(s.reports), as_of, scope, force)
 
 
 @main.command()

@@ -78,13 +78,18 @@ def row_count_mismatches(con: duckdb.DuckDBPyConnection, limit: int = 10) -> lis
     ).fetchall()
 
 
-def blocking_failures(con: duckdb.DuckDBPyConnection, tertiary: str) -> list[str]:
-    """Error-level failures that keep a tertiary's funder report a draft, in Finnish."""
-    out = []
-    if national_mismatches(con, tertiary):
-        out.append("koko maan luvut eivät ole alueiden lukujen summa")
-    if overlapping_windows(con, 1):
-        out.append("saman alueen voimassa olevat jaksot menevät päällekkäin")
-    if row_count_mismatches(con, 1):
-        out.append("tiedostojen rivimäärät eivät täsmää")
+def blocking_failures(con: duckdb.DuckDBPyConnection, tertiaries: list[str]) -> dict[str, list[str]]:
+    """Error-level failures that keep a tertiary's funder report a draft, in Finnish, for the
+    tertiaries that have any. Each check runs once for all of them (the views recompute per query)."""
+    mismatching = set(national_mismatches(con)) if tertiaries else set()
+    shared = []
+    if tertiaries and overlapping_windows(con, 1):
+        shared.append("saman alueen voimassa olevat jaksot menevät päällekkäin")
+    if tertiaries and row_count_mismatches(con, 1):
+        shared.append("tiedostojen rivimäärät eivät täsmää")
+    out = {}
+    for label in tertiaries:
+        reasons = (["koko maan luvut eivät ole alueiden lukujen summa"] if label in mismatching else []) + shared
+        if reasons:
+            out[label] = reasons
     return out

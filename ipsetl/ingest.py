@@ -7,20 +7,29 @@ another run is not loaded twice. A failure anywhere before COMMIT leaves the war
 
 from __future__ import annotations
 
+import hashlib
+import os
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from ipsetl import snapshots, warehouse
 from ipsetl.findings import ERROR, WARNING
 from ipsetl.forms import region_names, schema_fingerprint
-from ipsetl.reader import ParsedExport, read_export, sha256_of
 from ipsetl.supersede import Response, active_keys
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ipsetl.reader import ParsedExport
+
+# pandas, pandera and the reader are imported when a file is to be read: a run with nothing new
+# (and `ipsetl run`'s up-to-date check) does not pay the second it takes to import them.
 
 Progress = Callable[[str], None]
 
@@ -118,8 +127,8 @@ def _file_sha(path: Path, max_bytes: int) -> str:
     size = path.stat().st_size
     if size > max_bytes:
         with open(path, "rb") as fh:
-            return sha256_of(fh.read(1 << 20) + f"|size={size}".encode())
-    return sha256_of(path.read_bytes())
+            return hashlib.sha256(fh.read(1 << 20) + f"|size={size}".encode()).hexdigest()
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @dataclass
@@ -132,12 +141,18 @@ class Pending:
     reread_seq: int | None = None  # a registered file read again under changed form definitions
 
 
+PARALLEL_FROM = 8  # files to parse before a second process pays for its start (about a second)
+
+
 def plan_run(inbox: Path, registry: Registry, max_bytes: int, progress: Progress) -> list[Pending]:
-    """Parse every inbox file that is new, or was read under other form definitions (no writes)."""
+    """Parse every inbox file that is new, or was read under other form definitions (no writes).
+
+    Many files (the first run on a full inbox) are parsed by worker processes, one per core: a
+    file costs a quarter of a second of pandera validation, all in Python."""
     files = inbox_files(inbox)
     fingerprint = schema_fingerprint()
     seen_sha = dict(registry.first_by_sha)
-    pending: list[Pending] = []
+    planned: list[tuple[int, str, Path, str, int | None, str | None]] = []
     for i, (name, path) in enumerate(files, 1):
         sha = _file_sha(path, max_bytes)
         reread = None
@@ -145,17 +160,80 @@ def plan_run(inbox: Path, registry: Registry, max_bytes: int, progress: Progress
             reread = registry.needs_reread((name, sha), fingerprint)
             if reread is None:
                 continue
-        size = path.stat().st_size
-        if reread is None and sha in seen_sha:
-            progress(f"[{i}/{len(files)}] {name}: sama sisältö kuin tiedostossa {seen_sha[sha]}, ei ladata uudelleen")
-            pending.append(Pending(name, sha, size, None, seen_sha[sha]))
-            continue
-        parsed = read_export(path, max_bytes, name=name)
+        duplicate_of = seen_sha[sha] if reread is None and sha in seen_sha else None
         seen_sha.setdefault(sha, name)
+        planned.append((i, name, path, sha, reread, duplicate_of))
+    to_parse = [(path, name) for _, name, path, _, _, dup in planned if dup is None]
+    parsed = iter(_parse_all(to_parse, max_bytes))
+    pending: list[Pending] = []
+    for i, name, path, sha, reread, duplicate_of in planned:
+        size = path.stat().st_size
+        if duplicate_of is not None:
+            progress(f"[{i}/{len(files)}] {name}: sama sisältö kuin tiedostossa {duplicate_of}, ei ladata uudelleen")
+            pending.append(Pending(name, sha, size, None, duplicate_of))
+            continue
+        result = next(parsed)
         again = " (luettu uudelleen: lomakemääritykset ovat muuttuneet)" if reread else ""
-        progress(f"[{i}/{len(files)}] {name}{again}: {describe(parsed)}")
-        pending.append(Pending(name, sha, size, parsed, reread_seq=reread))
+        progress(f"[{i}/{len(files)}] {name}{again}: {describe(result)}")
+        pending.append(Pending(name, sha, size, result, reread_seq=reread))
     return pending
+
+
+def _parse_all(files: list[tuple[Path, str]], max_bytes: int):
+    """read_export of each file, in order; by two worker processes when there are many. A worker
+    that dies (killed, out of memory) fails the run: nothing has been written yet."""
+    from ipsetl.reader import read_export
+
+    if len(files) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        for path, name in files:
+            yield read_export(path, max_bytes, name=name)
+        return
+    import pickle
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="ipsetl-parse-") as tmp:
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "ipsetl.parse_worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                bufsize=1,
+            )
+            for _ in range(2)
+        ]
+        try:
+            for proc in procs:
+                if proc.stdout.readline().strip() != "ready":
+                    raise RuntimeError("Tiedostojen lukuprosessi ei käynnistynyt.")
+            outs = [Path(tmp) / f"{i}.pickle" for i in range(len(files))]
+            # Even files to the first worker, odd to the second, two at a time in each pipe.
+            sent = [0, 0]
+
+            def send(k: int) -> None:
+                i = sent[k] * 2 + k
+                if i < len(files):
+                    path, name = files[i]
+                    procs[k].stdin.write(f"{path}\t{name}\t{max_bytes}\t{outs[i]}\n")
+                    procs[k].stdin.flush()
+                    sent[k] += 1
+
+            for k in (0, 1):
+                send(k)
+                send(k)
+            for i in range(len(files)):
+                k = i % 2
+                if procs[k].stdout.readline().strip() != "ok":
+                    raise RuntimeError(f"Tiedoston {files[i][1]} lukuprosessi päättyi kesken.")
+                send(k)
+                with open(outs[i], "rb") as fh:
+                    yield pickle.load(fh)  # noqa: S301 - written just now by our own worker
+        finally:
+            for proc in procs:
+                proc.stdin.close()
+                proc.wait()
 
 
 def describe(p: ParsedExport) -> str:
@@ -268,6 +346,8 @@ def _write(con: duckdb.DuckDBPyConnection, pending: list[Pending], loaded_at: da
             )
         )
     if finding_rows:
+        import pandas as pd
+
         frame = pd.DataFrame(finding_rows)
         frame["source_row"] = frame["source_row"].astype("Int64")
         _insert_frame(con, "raw.finding", frame)
@@ -284,6 +364,8 @@ def _resolve(con: duckdb.DuckDBPyConnection, table: str, group_sql: str, start: 
         for fs, sr, g, s, e, sub in rows
     ]
     verdict = active_keys(responses)
+    import pandas as pd
+
     frame = pd.DataFrame(
         [(k[0], k[1], w is None, w[0] if w else None, w[1] if w else None) for k, w in verdict.items()],
         columns=["file_seq", "source_row", "active", "by_seq", "by_row"],
@@ -314,13 +396,14 @@ def write_run(
     loaded_at = loaded_at or datetime.now().replace(microsecond=0)
     existed = Path(path).exists()
     with warehouse.connect(path, wait_s=wait_s, on_wait=progress) as con:
-        if existed and _will_change(con, pending, as_of or date.today()):
+        changes = _will_change(con, pending, as_of or date.today()) or not warehouse.marts_current(con)
+        if existed and changes:
             snap = snapshots.take_snapshot(con, path)
             if snap:
                 progress(f"Varmuuskopio ennen kirjoitusta: {snap.path}")
         con.execute("BEGIN TRANSACTION")
         try:
-            warehouse.apply_schema(con)
+            warehouse.apply_schema(con, refresh=False)
             con.executemany(
                 "INSERT INTO raw.region VALUES (?, ?) "
                 "ON CONFLICT (region_code) DO UPDATE SET region_name = excluded.region_name",
@@ -333,6 +416,8 @@ def write_run(
             outcomes = _write(con, pending, loaded_at)
             _resolve(con, "raw.monitoring_response", "region_code", "period_start", "period_end")
             _resolve(con, "raw.fidelity_response", "[region_code, assessment_type]", "assessed_on", "assessed_on")
+            if changes:  # new rows, another as-of date or new SQL: the marts are rebuilt with them
+                warehouse.refresh_marts(con)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

@@ -141,8 +141,10 @@ def _person(first: str, last: str) -> tuple[str, str]:
     return f"{first} {last}", _email(f"{first} {last}")
 
 
-def _profiles(seed: int, start: date, regions: list[str] | None) -> list[_Region]:
-    """Both generators draw the regions from the same stream so that forms A and B agree."""
+def _profiles(seed: int, start: date, regions: list[str] | None, monthly: bool = False) -> list[_Region]:
+    """Both generators draw the regions from the same stream so that forms A and B agree.
+
+    `monthly` (the benchmarks' national load): every region reports every month from the start."""
     rng = random.Random(f"{seed}:regions")
     names = region_names()
     by_name = {v: k for k, v in names.items()}
@@ -150,8 +152,9 @@ def _profiles(seed: int, start: date, regions: list[str] | None) -> list[_Region
     others = [c for c in codes if c != "HUS"]
     # Three regions start later in the first year, one only in the second (forms.md: regions join).
     late = rng.sample(others, k=min(4, len(others)))
-    offsets = dict(zip(late, (2, 4, 8, rng.choice((13, 14))), strict=False))
-    people = rng.sample([(f, la) for f in _FIRST for la in _LAST], k=2 * len(codes))
+    offsets = dict(zip(late, (2, 4, 8, rng.choice((13, 14))), strict=False)) if not monthly else {}
+    pool = [(f, la) for f in _FIRST for la in _LAST]
+    people = rng.sample(pool, k=min(len(pool), 2 * len(codes)))  # cycled below for 200+ regions
     levels = [4.9, 4.8, 4.45, 4.35, 4.2, 3.9, 3.6, 3.5, 3.3, 3.0, 2.7, 2.55]
     rng.shuffle(levels)
     out = []
@@ -163,11 +166,11 @@ def _profiles(seed: int, start: date, regions: list[str] | None) -> list[_Region
                 name=names[code],
                 joins=_add_months(start, offsets.get(code, 0)),
                 late=code in offsets,
-                months=(4,) if big else rng.choice(((2, 3), (3,), (2,), (2, 3, 3))),
+                months=(1,) if monthly else (4,) if big else rng.choice(((2, 3), (3,), (2,), (2, 3, 3))),
                 coaches=8 if big else rng.randint(2, 8),
                 contact_rate=(8.0, 9.5) if big else (3.5, 7.0),
-                respondent=_person(*people[2 * i]),
-                substitute=_person(*people[2 * i + 1]),
+                respondent=_person(*people[(2 * i) % len(people)]),
+                substitute=_person(*people[(2 * i + 1) % len(people)]),
                 fidelity=levels[i % len(levels)],
             )
         )
@@ -204,15 +207,17 @@ def generate_monitoring(
     start: date = date(2025, 1, 1),
     end: date = DEMO_END,
     regions: list[str] | None = None,
+    monthly: bool = False,
 ) -> list[dict]:
     """Form A responses that pass every error and warning rule, ordered by submission time.
 
     Each region reports consecutive windows from the month it joined; its caseload is carried
-    from one window to the next so that flows and stocks stay plausible over time.
+    from one window to the next so that flows and stocks stay plausible over time. `monthly`:
+    every region reports every month from `start`, none skips a tertiary (the national load).
     """
     rng = random.Random(f"{seed}:monitoring")
     rows = []
-    for reg in _profiles(seed, start, regions):
+    for reg in _profiles(seed, start, regions, monthly):
         ws, index, coaches = reg.joins, 0, reg.coaches
         active = round(coaches * rng.uniform(6, 14)) if not reg.late else rng.randint(0, 4)
         leader = rng.choice((0.5, 1.0, 1.0, 0.8, 0.3))
@@ -279,7 +284,7 @@ def generate_monitoring(
                 "text_challenges": _text(rng, _CHALLENGES),
                 "text_support_needs": _text(rng, _SUPPORT, 0.5),
             }
-            if not (reg.code == SILENT_REGION and SILENT_FROM <= we <= SILENT_UNTIL):
+            if monthly or not (reg.code == SILENT_REGION and SILENT_FROM <= we <= SILENT_UNTIL):
                 rows.append(row)
             active, ws, index = active_end, we + timedelta(days=1), index + 1
     return sorted(rows, key=lambda r: (r["submitted_at"], r["region"]))
@@ -290,6 +295,7 @@ def generate_assessments(
     start: date = date(2025, 1, 1),
     end: date = DEMO_END,
     regions: list[str] | None = None,
+    monthly: bool = False,
 ) -> list[dict]:
     """Form B responses: a self-assessment per region every half year, a few external ones.
 
@@ -315,7 +321,7 @@ def generate_assessments(
             "text_development_targets": _text(rng, _TARGETS, 0.15),
         }
 
-    profiles = _profiles(seed, start, regions)
+    profiles = _profiles(seed, start, regions, monthly)
     external = set(rng.sample([r.code for r in profiles], k=min(3, len(profiles))))
     for reg in profiles:
         done = 0

@@ -20,8 +20,9 @@ def fi_datetime(t) -> str:
     return fiformat.fi_datetime(t) if t else ""
 
 
-def status_lines(path: Path, as_of: date | None = None, wait_s: float = 30) -> list[str]:
-    """as_of None: the as-of date of the last run, as the marts use it."""
+def status_lines(path: Path, as_of: date | None = None, wait_s: float = 30, runs: bool = True) -> list[str]:
+    """as_of None: the as-of date of the last run, as the marts use it. `runs`: list Dagster's last
+    runs too (importing Dagster takes two seconds; a run that found nothing to do skips it)."""
     if not Path(path).exists():
         return [f"Tietovarastoa {path} ei ole vielä; aja ensin `ipsetl run` tai `ipsetl demo`."]
     with warehouse.connect(path, read_only=True, wait_s=wait_s) as con:
@@ -59,7 +60,8 @@ def status_lines(path: Path, as_of: date | None = None, wait_s: float = 30) -> l
         lines += _findings(q)
     lines.append("")
     lines += _snapshots(Path(path))
-    lines += _runs()
+    if runs:
+        lines += _runs()
     return lines
 
 

@@ -68,9 +68,62 @@ def sql_files() -> list[Path]:
     return sorted(SQL_DIR.glob("*.sql"))
 
 
-def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+# The mart tables, in the order they are built (each view in `calc` may read the ones before).
+MARTS = (
+    "source_file",
+    "data_quality",
+    "monitoring_window",
+    "fidelity_assessment",
+    "region_tertiary",
+    "national_tertiary",
+    "submission_status",
+)
+
+
+def sql_fingerprint() -> str:
+    """The SQL behind the marts: a new release's changed view rebuilds them on the next run."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sql_files():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection, refresh: bool = True) -> None:
+    """Tables, macros and the `calc` views; with `refresh`, the mart tables built from them too."""
     for path in sql_files():
         con.execute(path.read_text(encoding="utf-8"))
+    if refresh:
+        refresh_marts(con)
+
+
+def refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """Materialise every mart from its `calc` view, in SQL inside DuckDB, in the caller's
+    transaction. Tables, not views: a coordinator's query or a report reads stored rows instead of
+    recomputing every window (the views took 30–100 ms a query at national size, tables ~1 ms)."""
+    views = {
+        r[0]
+        for r in con.execute(
+            "SELECT view_name FROM duckdb_views() WHERE schema_name = 'mart' AND NOT internal"
+        ).fetchall()
+    }
+    for name in MARTS:
+        if name in views:  # a warehouse from before the marts were tables
+            con.execute(f"DROP VIEW mart.{name}")
+        con.execute(f"CREATE OR REPLACE TABLE mart.{name} AS SELECT * FROM calc.{name}")
+    con.execute(
+        "INSERT INTO raw.settings VALUES ('sql_fingerprint', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [sql_fingerprint()],
+    )
+
+
+def marts_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the mart tables were built by this SQL (false for a warehouse that has none yet)."""
+    if not has_schema(con):
+        return False
+    row = con.execute("SELECT value FROM raw.settings WHERE key = 'sql_fingerprint'").fetchone()
+    return bool(row) and row[0] == sql_fingerprint()
 
 
 def has_schema(con: duckdb.DuckDBPyConnection) -> bool:

@@ -28,7 +28,7 @@ SAMPLE_SIZE = 10
 )
 def ingest_inbox(context: dg.AssetExecutionContext, ipsetl: IpsetlPaths):
     """Read the new inbox files, validate them and write them in one transaction."""
-    with progress.sink(context.log.info):
+    with progress.collected(context.log.info):
         summary = run_ingest(
             ipsetl.inbox_path,
             ipsetl.warehouse_path,
@@ -85,18 +85,19 @@ def _sample(rows: list[tuple]) -> dg.MarkdownMetadataValue:
 
 def _findings_check(ipsetl: IpsetlPaths, severity: str, file_level: bool) -> dg.AssetCheckResult:
     where = f"severity = '{severity}' AND source_row IS {'NULL' if file_level else 'NOT NULL'}"
-    total = _read(ipsetl, f"SELECT count(*) FROM mart.data_quality WHERE {where}")[0][0]
-    by_rule = _read(ipsetl, f"SELECT rule, count(*) FROM mart.data_quality WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1")
-    by_region = _read(
-        ipsetl,
-        f"SELECT coalesce(region_code, '(tuntematon)'), count(*) FROM mart.data_quality WHERE {where} "
-        "GROUP BY 1 ORDER BY 2 DESC, 1",
-    )
-    sample = _read(
-        ipsetl,
-        "SELECT source_file, source_row, region_code, column_name, rule, message FROM mart.data_quality "
-        f"WHERE {where} LIMIT {SAMPLE_SIZE}",
-    )
+    with warehouse.connect(ipsetl.warehouse_path, read_only=True, wait_s=ipsetl.lock_wait_s) as con:
+        total = con.execute(f"SELECT count(*) FROM mart.data_quality WHERE {where}").fetchone()[0]
+        by_rule = con.execute(
+            f"SELECT rule, count(*) FROM mart.data_quality WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall()
+        by_region = con.execute(
+            f"SELECT coalesce(region_code, '(tuntematon)'), count(*) FROM mart.data_quality WHERE {where} "
+            "GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall()
+        sample = con.execute(
+            "SELECT source_file, source_row, region_code, column_name, rule, message FROM mart.data_quality "
+            f"WHERE {where} LIMIT {SAMPLE_SIZE}"
+        ).fetchall()
     return dg.AssetCheckResult(
         passed=total == 0,
         severity=dg.AssetCheckSeverity.WARN,

@@ -78,8 +78,9 @@ TERTIARY_SUMMARY = mart_key("tertiary_summary")
 )
 def tertiary_summary(context: dg.AssetExecutionContext, ipsetl: IpsetlPaths):
     labels = context.partition_keys  # one tertiary, or a range in one run (single-run backfill)
-    summaries, waiting, mismatch = {}, {}, []
+    summaries, waiting = {}, {}
     with warehouse.connect(ipsetl.warehouse_path, read_only=True, wait_s=ipsetl.lock_wait_s) as con:
+        mismatch = [label for label in consistency.national_mismatches(con) if label in labels]
         for label in labels:
             row = con.execute(
                 "SELECT complete, regions_reporting, clients_served, clients_new, jobs_started, employment_rate "
@@ -97,7 +98,6 @@ def tertiary_summary(context: dg.AssetExecutionContext, ipsetl: IpsetlPaths):
             ]
             if missing:
                 waiting[label] = missing
-            mismatch += consistency.national_mismatches(con, label)
     metadata = {
         "tertiaries": dg.MetadataValue.json(summaries),
         "regions_without_windows": dg.MetadataValue.json(waiting),

@@ -5,7 +5,8 @@ from pathlib import Path
 import dagster as dg
 
 from ipsetl import consistency, progress, warehouse
-from ipsetl.reports.data import ReportOptions, report_tertiaries
+from ipsetl.reports.data import ReportOptions, report_tertiaries, select_tertiaries
+from ipsetl.reports.data import report_options as data_report_options
 from ipsetl.reports.render import render_reports
 from pipelines.mart_assets import TERTIARY_SUMMARY
 from pipelines.partitions import TERTIARIES
@@ -15,11 +16,7 @@ TERTIARY_REPORT = dg.AssetKey(["reports", "tertiary_report"])
 
 
 def report_options(ipsetl: IpsetlPaths) -> tuple[ReportOptions, ReportOptions]:
-    funder = ReportOptions(threshold=ipsetl.suppression_threshold, suppress=True, organisation=ipsetl.organisation)
-    regional = ReportOptions(
-        threshold=ipsetl.suppression_threshold, suppress=ipsetl.regional_suppression, organisation=ipsetl.organisation
-    )
-    return funder, regional
+    return data_report_options(ipsetl.suppression_threshold, ipsetl.regional_suppression, ipsetl.organisation)
 
 
 @dg.asset(
@@ -35,13 +32,13 @@ def tertiary_report(context: dg.AssetExecutionContext, ipsetl: IpsetlPaths) -> d
     labels = context.partition_keys  # one tertiary, or a range in one run: one pool of PDF workers
     funder, regional = report_options(ipsetl)
     with warehouse.connect(ipsetl.warehouse_path, read_only=True, wait_s=ipsetl.lock_wait_s) as con:
-        due = {t.label: t for t in report_tertiaries(con, ipsetl.as_of_date)}
+        due = {t.label: t for t in select_tertiaries(report_tertiaries(con, ipsetl.as_of_date), ipsetl.report_scope)}
         todo = [label for label in labels if label in due]
-        blocked = {label: b for label in todo if (b := consistency.blocking_failures(con, label))}
+        blocked = consistency.blocking_failures(con, todo)
         skipped = [label for label in labels if label not in due]
         summary = None
         if todo:
-            with progress.sink(context.log.info):
+            with progress.collected(context.log.info):
                 summary = render_reports(
                     con,
                     Path(ipsetl.reports),

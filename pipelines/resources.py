@@ -18,6 +18,9 @@ class IpsetlPaths(dg.ConfigurableResource):
     suppression_threshold: int = DEFAULT_THRESHOLD  # funder report: counts of people below it are hidden
     regional_suppression: bool = False  # the regions' own reports show their figures unsuppressed
     organisation: str = DEFAULT_ORGANISATION
+    # Which due tertiaries get their reports (ipsetl.reports.data.select_tertiaries): `all`, or
+    # e.g. `latest` for the benchmark's full run (`ipsetl run --tertiaries latest`).
+    report_scope: str = "all"
 
     @property
     def as_of_date(self) -> date:
@@ -36,7 +39,7 @@ class IpsetlPaths(dg.ConfigurableResource):
         return int(self.max_file_mb * 1024 * 1024)
 
 
-def paths_from(s: Settings, as_of: date | None = None) -> IpsetlPaths:
+def paths_from(s: Settings, as_of: date | None = None, report_scope: str = "all") -> IpsetlPaths:
     return IpsetlPaths(
         inbox=str(s.inbox),
         warehouse=str(s.warehouse),
@@ -47,6 +50,7 @@ def paths_from(s: Settings, as_of: date | None = None) -> IpsetlPaths:
         suppression_threshold=s.suppression_threshold,
         regional_suppression=s.regional_suppression,
         organisation=s.organisation,
+        report_scope=report_scope,
     )
 
 

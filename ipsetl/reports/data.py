@@ -64,6 +64,49 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
             con.execute(f"DROP TABLE IF EXISTS snap_{name}")
 
 
+# What a report of tertiary t reads from each snapshot table: the rows whose key is t or earlier.
+# (The funder report's data-quality appendix reads only t's own files and findings, a subset.)
+SIGNATURE_KEYS = {
+    "region_tertiary": "tertiary",
+    "national_tertiary": "tertiary",
+    "submission_status": "tertiary",
+    "monitoring_window": "tertiary",
+    "fidelity_assessment": "mart.tertiary_of(assessed_on)",
+    "source_file": "tertiary",
+    "data_quality": "tertiary",
+}
+
+
+def tertiary_signatures(con: duckdb.DuckDBPyConnection, labels: Iterable[str]) -> dict[str, str]:
+    """For each tertiary, a hash of every mart row its reports can read (rows of that tertiary or
+    earlier, and the region names): when it is unchanged, so are the reports, and a run skips the
+    tertiary without building a single report context. One grouped query per table, whatever the
+    number of tertiaries."""
+    import hashlib
+
+    parts: list[tuple[str, str, str]] = []
+    for name, key in SIGNATURE_KEYS.items():
+        parts += [
+            (k or "", name, h)
+            for k, h in con.execute(
+                f"""SELECT {key} AS k, md5(string_agg(CAST(x AS VARCHAR), chr(10) ORDER BY CAST(x AS VARCHAR)))
+                   FROM {tbl(name)} x GROUP BY 1"""
+            ).fetchall()
+        ]
+    regions = con.execute(
+        "SELECT md5(string_agg(CAST(r AS VARCHAR), chr(10) ORDER BY CAST(r AS VARCHAR))) FROM raw.region r"
+    ).fetchone()[0]
+    parts.sort()
+    out = {}
+    for label in labels:
+        digest = hashlib.sha256(f"regions:{regions}".encode())
+        for k, name, h in parts:
+            if k <= label:
+                digest.update(f"|{k}:{name}:{h}".encode())
+        out[label] = digest.hexdigest()
+    return out
+
+
 @dataclass
 class Cell:
     """One published figure: its value, how to format it, and a disclosure marker if hidden."""
@@ -79,6 +122,16 @@ class ReportOptions:
     suppress: bool = True
     organisation: str = DEFAULT_ORGANISATION
     include_open_text: bool = False
+
+
+def report_options(
+    threshold: int, regional_suppression: bool, organisation: str
+) -> tuple[ReportOptions, ReportOptions]:
+    """(funder, regional): suppression always on in the funder report, in the regions' own reports
+    only when asked (IPSETL_REGIONAL_SUPPRESSION)."""
+    funder = ReportOptions(threshold=threshold, suppress=True, organisation=organisation)
+    regional = ReportOptions(threshold=threshold, suppress=regional_suppression, organisation=organisation)
+    return funder, regional
 
 
 @dataclass
@@ -116,6 +169,28 @@ def report_tertiaries(con: duckdb.DuckDBPyConnection, as_of: date) -> list[Terti
         start, end = _tertiary_bounds(con, label)
         out.append(Tertiary(label, start, end, end <= as_of, draft=end > as_of))
     return out
+
+
+SCOPE_WORDS = ("all", "latest", "current", "none")
+
+
+def select_tertiaries(due: list[Tertiary], scope: str) -> list[Tertiary]:
+    """The due tertiaries a run renders: `all` (the default: every one, interface.md), `latest`
+    (the latest complete tertiary), `current` (the one holding the as-of date), `none`, or labels
+    such as `2026-T2`; comma-separated words combine. A label that is not due selects nothing
+    (the command line says so after the run)."""
+    words = [w.strip() for w in scope.split(",") if w.strip()] or ["all"]
+    chosen: set[str] = set()
+    for word in words:
+        if word == "all":
+            chosen |= {t.label for t in due}
+        elif word == "latest":
+            chosen |= set([t.label for t in due if t.complete][-1:])
+        elif word == "current":
+            chosen |= {t.label for t in due if t.draft}
+        elif word != "none":
+            chosen.add(word)
+    return [t for t in due if t.label in chosen]
 
 
 def previous_label(label: str) -> str:
@@ -348,25 +423,28 @@ def funder_context(con: duckdb.DuckDBPyConnection, t: Tertiary, as_of: date, opt
 
 
 def quality_appendix(con, t: Tertiary, regions: list[dict], status: dict) -> dict:
+    """Liite 1 of one tertiary: its files and findings only (mart.source_file.tertiary,
+    mart.data_quality.tertiary), so a closed tertiary's report stays as it was delivered."""
     names = {r["region_code"]: r["region_name"] for r in regions}
     not_reported = [
         {"code": code, "name": names.get(code, code), "missing": s["missing"]}
         for code, s in sorted(status.items())
         if s["windows"] == 0
     ]
-    files = _rows(con, f"SELECT * FROM {tbl('source_file')} ORDER BY loaded_at, file_name")
+    files = _rows(
+        con, f"SELECT * FROM {tbl('source_file')} WHERE tertiary = ? ORDER BY loaded_at, file_name", [t.label]
+    )
+    reasons = {
+        r["source_file"]: r["message"]
+        for r in _rows(
+            con,
+            f"""SELECT source_file, first(message ORDER BY message) AS message FROM {tbl("data_quality")}
+               WHERE tertiary = ? AND source_row IS NULL AND severity = 'error' GROUP BY 1""",
+            [t.label],
+        )
+    }
     rejected_files = [
-        {
-            "file_name": f["file_name"],
-            "reason": (
-                con.execute(
-                    f"SELECT message FROM {tbl('data_quality')} WHERE source_file = ? AND source_row IS NULL "
-                    "AND severity = 'error' LIMIT 1",
-                    [f["file_name"]],
-                ).fetchone()
-                or ["–"]
-            )[0],
-        }
+        {"file_name": f["file_name"], "reason": reasons.get(f["file_name"], "–")}
         for f in files
         if f["status"] == "rejected"
     ]
@@ -375,7 +453,8 @@ def quality_appendix(con, t: Tertiary, regions: list[dict], status: dict) -> dic
         f"""SELECT coalesce(region_code, '?') AS region_code, rule,
                   count(*) FILTER (WHERE severity = 'error') AS errors,
                   count(*) FILTER (WHERE severity = 'warning') AS warnings
-           FROM {tbl("data_quality")} WHERE source_row IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2""",
+           FROM {tbl("data_quality")} WHERE source_row IS NOT NULL AND tertiary = ? GROUP BY 1, 2 ORDER BY 1, 2""",
+        [t.label],
     )
     for r in per_region:
         r["label"] = rule_label(r["rule"])
@@ -404,11 +483,13 @@ def regional_context(con: duckdb.DuckDBPyConnection, code: str, t: Tertiary, as_
     markers = _suppress({code: row} if row else {}, None, opts)
     cells = _cells(row, code, markers, opts, ALL_COLUMNS)
     nat_cells = _cells(national, "national", {}, ReportOptions(suppress=False), ALL_COLUMNS)
+    # The window table covers a year (this tertiary and the two before): enough to see the trend
+    # beside the chart, and a report's length does not grow with the programme's age.
     windows = _rows(
         con,
         f"""SELECT * FROM {tbl("monitoring_window")} WHERE region_code = ? AND period_end <= ?
-           ORDER BY period_start""",
-        [code, t.end],
+           AND tertiary >= ? ORDER BY period_start""",
+        [code, t.end, previous_label(previous_label(t.label))],
     )
     in_tertiary = [w for w in windows if w["tertiary"] == t.label]
     texts = [
@@ -441,6 +522,7 @@ def regional_context(con: duckdb.DuckDBPyConnection, code: str, t: Tertiary, as_
             code, name, row is not None, cells, fidelity_for(con, code, t.end, row), status, windows, texts, nat_cells
         ),
         "row": row,
+        "windows_since": previous_label(previous_label(t.label)),
         "trend": trend,
         "measures": MEASURES,
         "phases": PHASES,
@@ -448,7 +530,7 @@ def regional_context(con: duckdb.DuckDBPyConnection, code: str, t: Tertiary, as_
     }
 
 
-def regions_for_reports(con, t: Tertiary) -> list[str]:
+def regions_for_reports(con) -> list[str]:
     """Every region that has ever reported (up to the as-of date) gets a report, data or not."""
     return [
         r[0] for r in con.execute(f"SELECT DISTINCT region_code FROM {tbl('submission_status')} ORDER BY 1").fetchall()

@@ -14,8 +14,9 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -25,6 +26,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from ipsetl.config import PROJECT_ROOT
 from ipsetl.reports import charts, data, fiformat
 from ipsetl.reports.figures import BENCHMARKS, BY_COLUMN
+from ipsetl.reports.freshness import SIGNATURE_FILE, code_fingerprint, jsonable
+from ipsetl.reports.freshness import signature as _signature
+from ipsetl.reports.freshness import tertiary_unchanged as _tertiary_unchanged
 
 TEMPLATES = PROJECT_ROOT / "templates"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -103,6 +107,7 @@ class RenderSummary:
     pdf_written: int = 0
     pdf_unchanged: int = 0
     files: list[Path] = field(default_factory=list)
+    tertiaries_unchanged: list[str] = field(default_factory=list)  # skipped whole: signature unchanged
 
 
 def _write_if_changed(path: Path, content: bytes) -> bool:
@@ -151,29 +156,69 @@ def _pdf(html: str) -> bytes:
 
 
 def write_pdf(html_path: Path, pdf_path: Path) -> None:
-    _write_if_changed(pdf_path, _pdf(html_path.read_text(encoding="utf-8")))
+    """The PDF ends newer than its HTML also when its bytes did not change: a PDF older than its
+    HTML is one whose rendering failed or was interrupted, and the next run renders it again."""
+    if not _write_if_changed(pdf_path, _pdf(html_path.read_text(encoding="utf-8"))):
+        os.utime(pdf_path)
 
 
 def _render_pdfs(jobs: list[tuple[Path, Path]], epoch: str, workers: int) -> None:
-    """Spread the PDFs over worker processes (one per core); a failing worker fails the run."""
+    """Spread the PDFs over worker processes (one per core), the next report to the first worker
+    that is free, largest first; a failing worker fails the run."""
     if len(jobs) < 4 or workers < 2:
         for html_path, pdf_path in jobs:
             write_pdf(html_path, pdf_path)
         return
+    import selectors
+
+    queue = sorted(jobs, key=lambda job: -job[0].stat().st_size)  # the funder report first
     env = {**os.environ, "SOURCE_DATE_EPOCH": epoch}
-    procs = []
-    for chunk in (jobs[i::workers] for i in range(workers)):
-        args = [str(p) for pair in chunk for p in pair]
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "ipsetl.reports.pdf_worker", *args], env=env, stderr=subprocess.PIPE, text=True
-            )
+    logs = [tempfile.TemporaryFile("w+") for _ in range(min(workers, len(queue)))]  # a pipe could fill up
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "ipsetl.reports.pdf_worker"],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            bufsize=1,
         )
-    failures = []
+        for log in logs
+    ]
+    failures: list[str] = []
+    sel = selectors.DefaultSelector()
     for proc in procs:
-        _, err = proc.communicate()
-        if proc.returncode != 0:
-            failures.append(err.strip().splitlines()[-1] if err.strip() else f"exit {proc.returncode}")
+        sel.register(proc.stdout, selectors.EVENT_READ, proc)
+    busy = len(procs)
+    try:
+        while busy:
+            for key, _ in sel.select():
+                proc = key.data
+                answer = proc.stdout.readline().strip()
+                if answer.startswith("error") or not answer:
+                    failures.append(answer[6:] or f"työprosessi päättyi (exit {proc.poll()})")
+                    sel.unregister(proc.stdout)
+                    busy -= 1
+                    continue
+                if queue and not failures:
+                    html_path, pdf_path = queue.pop(0)
+                    proc.stdin.write(f"{html_path}\t{pdf_path}\n")
+                    proc.stdin.flush()
+                else:
+                    proc.stdin.close()
+                    sel.unregister(proc.stdout)
+                    busy -= 1
+    finally:
+        for proc, log in zip(procs, logs, strict=True):
+            if proc.stdin and not proc.stdin.closed:
+                proc.stdin.close()
+            proc.wait()
+            log.seek(0)
+            err = log.read().strip()
+            log.close()
+            if proc.returncode != 0 and not failures:
+                failures.append(err.splitlines()[-1] if err else f"exit {proc.returncode}")
     if failures:
         raise RuntimeError("PDF-tiedoston muodostus epäonnistui: " + "; ".join(failures))
 
@@ -264,38 +309,30 @@ def render_reports(
     try:
         code = code_fingerprint()
         with data.snapshot(con):
-            for t in data.report_tertiaries(con, as_of):
-                if only is not None and t.label not in only:
-                    continue
+            due = [t for t in data.report_tertiaries(con, as_of) if only is None or t.label in only]
+            signatures = data.tertiary_signatures(con, [t.label for t in due])
+            regions = data.regions_for_reports(con)
+            done: list[tuple[Path, str]] = []
+            for t in due:
                 if blocked and blocked.get(t.label):  # an error-level check failed: not final
                     t.draft, t.blocked = True, tuple(blocked[t.label])
                 folder = Path(out_dir) / t.label
                 summary.tertiaries.append(t.label)
-                ctx = data.funder_context(con, t, as_of, funder)
-                ctx["fingerprint"] = fp = fingerprint(ctx, code)
-                stem = folder / f"rahoittajaraportti_{t.label}"
-                if _unchanged(stem, fp):
-                    summary.pdf_unchanged += 1
-                else:
-                    ctx["charts"] = _funder_charts(ctx)
-                    ctx["measures_by"] = BY_COLUMN
-                    _emit(stem, env.get_template("funder_report.html.j2").render(ctx), summary, pdf_jobs)
-                if _write_if_changed(folder / f"indikaattorit_{t.label}.csv", csv_bytes(ctx)):
-                    summary.files.append(folder / f"indikaattorit_{t.label}.csv")
-                for code_ in data.regions_for_reports(con, t):
-                    rctx = data.regional_context(con, code_, t, as_of, regional)
-                    rctx["fingerprint"] = fp = fingerprint(rctx, code)
-                    stem = folder / f"alueraportti_{code_}_{t.label}"
-                    if _unchanged(stem, fp):
-                        summary.pdf_unchanged += 1
-                        continue
-                    rctx["chart"] = _regional_chart(rctx)
-                    _emit(stem, env.get_template("regional_report.html.j2").render(rctx), summary, pdf_jobs)
                 state = "luonnos" if t.draft else "lopullinen"
+                signature = _signature(signatures[t.label], code, t, as_of, funder, regional, regions)
+                if _tertiary_unchanged(folder, t.label, regions, signature):
+                    summary.pdf_unchanged += 1 + len(regions)
+                    summary.tertiaries_unchanged.append(t.label)
+                    progress(f"Raportit {t.label} ({state}): ennallaan")
+                    continue
+                _render_tertiary(con, env, code, folder, t, as_of, funder, regional, regions, summary, pdf_jobs)
+                done.append((folder, signature))
                 progress(f"Raportit {t.label} ({state}): {folder}")
         if pdf_jobs:
             progress(f"PDF-tiedostoja muodostetaan: {len(pdf_jobs)} (muuttumattomia {summary.pdf_unchanged}) …")
         _render_pdfs(pdf_jobs, str(epoch), workers or min(2, os.cpu_count() or 1))
+        for folder, signature in done:  # only once every PDF of the tertiary is in place
+            _write_if_changed(folder / SIGNATURE_FILE, (signature + "\n").encode())
     finally:
         if previous is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
@@ -304,20 +341,29 @@ def render_reports(
     return summary
 
 
-def code_fingerprint() -> str:
-    """The templates and the report code: a change to either renders every report again."""
-    digest = hashlib.sha256()
-    for path in sorted([*TEMPLATES.glob("*"), *Path(__file__).parent.glob("*.py")]):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def _jsonable(value):
-    if is_dataclass(value):
-        return asdict(value)
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return repr(value)
+def _render_tertiary(con, env, code, folder, t, as_of, funder, regional, regions, summary, pdf_jobs) -> None:
+    """One tertiary's funder report, CSV and regional reports; each re-rendered only if its own
+    fingerprint moved (a new window of one region leaves the other regions' reports alone)."""
+    ctx = data.funder_context(con, t, as_of, funder)
+    ctx["fingerprint"] = fp = fingerprint(ctx, code)
+    stem = folder / f"rahoittajaraportti_{t.label}"
+    if _unchanged(stem, fp):
+        summary.pdf_unchanged += 1
+    else:
+        ctx["charts"] = _funder_charts(ctx)
+        ctx["measures_by"] = BY_COLUMN
+        _emit(stem, env.get_template("funder_report.html.j2").render(ctx), summary, pdf_jobs)
+    if _write_if_changed(folder / f"indikaattorit_{t.label}.csv", csv_bytes(ctx)):
+        summary.files.append(folder / f"indikaattorit_{t.label}.csv")
+    for code_ in regions:
+        rctx = data.regional_context(con, code_, t, as_of, regional)
+        rctx["fingerprint"] = fp = fingerprint(rctx, code)
+        stem = folder / f"alueraportti_{code_}_{t.label}"
+        if _unchanged(stem, fp):
+            summary.pdf_unchanged += 1
+            continue
+        rctx["chart"] = _regional_chart(rctx)
+        _emit(stem, env.get_template("regional_report.html.j2").render(rctx), summary, pdf_jobs)
 
 
 def fingerprint(ctx: dict, code: str) -> str:
@@ -328,7 +374,7 @@ def fingerprint(ctx: dict, code: str) -> str:
     """
     t = ctx["tertiary"]
     content = {k: v for k, v in ctx.items() if k != "as_of"} if t.complete and not t.draft else ctx
-    payload = json.dumps(content, default=_jsonable, sort_keys=True, ensure_ascii=False)
+    payload = json.dumps(content, default=jsonable, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256((code + payload).encode("utf-8")).hexdigest()[:32]
 
 
@@ -336,6 +382,8 @@ def _unchanged(stem: Path, fp: str) -> bool:
     html_path, pdf_path = stem.with_suffix(".html"), stem.with_suffix(".pdf")
     if not (html_path.exists() and pdf_path.exists()):
         return False
+    if pdf_path.stat().st_mtime_ns < html_path.stat().st_mtime_ns:
+        return False  # the PDF of this HTML was never finished
     with open(html_path, encoding="utf-8", errors="replace") as fh:
         head = fh.read(2000)
     return f'<meta name="ipsetl-fingerprint" content="{fp}">' in head
@@ -347,7 +395,7 @@ def _emit(stem: Path, html: str, summary: RenderSummary, pdf_jobs: list) -> None
     if changed:
         summary.html_written += 1
         summary.files.append(html_path)
-    if changed or not pdf_path.exists():
+    if changed or not pdf_path.exists() or pdf_path.stat().st_mtime_ns < html_path.stat().st_mtime_ns:
         pdf_jobs.append((html_path, pdf_path))
         summary.pdf_written += 1
         summary.files.append(pdf_path)

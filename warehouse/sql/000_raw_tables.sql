@@ -2,6 +2,8 @@
 -- Written only by ipsetl.warehouse inside one transaction per run; read through the mart views.
 CREATE SCHEMA IF NOT EXISTS raw;
 CREATE SCHEMA IF NOT EXISTS mart;
+-- The SQL of each mart table: views in `calc`, materialised into `mart` by every writing run.
+CREATE SCHEMA IF NOT EXISTS calc;
 
 CREATE TABLE IF NOT EXISTS raw.source_file (
     file_seq      INTEGER PRIMARY KEY,      -- registration order: runs in order, files by name within a run

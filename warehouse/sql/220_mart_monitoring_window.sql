@@ -1,7 +1,7 @@
 -- One row per accepted, non-superseded monitoring window, with the window indicators and the
 -- indicative item scores (indicators.md, "Window indicators"). Rates are fractions; each rate's
 -- numerator and denominator are columns of the same row (fte_weeks for the contacts rate).
-CREATE OR REPLACE VIEW mart.monitoring_window AS
+CREATE OR REPLACE VIEW calc.monitoring_window AS
 WITH w AS (
     SELECT m.*, r.region_name,
            mart.tertiary_of(m.period_end) AS tertiary,

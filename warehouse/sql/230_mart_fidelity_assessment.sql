@@ -1,7 +1,7 @@
 -- One row per accepted, non-superseded quality assessment (form B) with its scores
 -- (indicators.md, "Fidelity assessments"): a total only when all 25 items are answered, a
 -- section score only when all its items are, the level in Finnish.
-CREATE OR REPLACE VIEW mart.fidelity_assessment AS
+CREATE OR REPLACE VIEW calc.fidelity_assessment AS
 WITH f AS (
     SELECT f.*, r.region_name,
         CAST(list_count(list_value(

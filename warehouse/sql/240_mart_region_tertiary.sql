@@ -2,12 +2,12 @@
 -- period_end falls in the tertiary. Flows are summed, stocks come from the window with the latest
 -- period_end, rates are computed from summed numerators and denominators. A region with no window
 -- in a tertiary has no row for it.
-CREATE OR REPLACE VIEW mart.region_tertiary AS
+CREATE OR REPLACE VIEW calc.region_tertiary AS
 WITH w AS (
     SELECT *,
         mart.tertiary_start(tertiary) AS t_start,
         mart.tertiary_end(tertiary) AS t_end
-    FROM mart.monitoring_window
+    FROM calc.monitoring_window
 ), flows AS (
     SELECT
         region_code, tertiary,

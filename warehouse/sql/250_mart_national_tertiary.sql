@@ -2,7 +2,7 @@
 -- rows; percentage stocks as weighted means; every rate from summed numerators and
 -- denominators, never as a mean of regional rates; the median-days figure by the same weighted
 -- rule over all the regions' windows pooled. No days_covered, care_teams_attached or item scores.
-CREATE OR REPLACE VIEW mart.national_tertiary AS
+CREATE OR REPLACE VIEW calc.national_tertiary AS
 WITH r AS (
     SELECT
         tertiary,
@@ -46,14 +46,14 @@ WITH r AS (
         sum(cum_jobs_started_permanent) AS cum_jobs_started_permanent,
         sum(cum_clients_new) AS cum_clients_new,
         sum(cum_education_started) AS cum_education_started
-    FROM mart.region_tertiary
+    FROM calc.region_tertiary
     GROUP BY tertiary
 ), pooled AS (
     SELECT tertiary,
         sum(median_days_to_employer_contact * clients_new) FILTER (WHERE median_days_to_employer_contact IS NOT NULL)
             AS median_days_weighted_sum,
         sum(clients_new) FILTER (WHERE median_days_to_employer_contact IS NOT NULL) AS median_days_weight
-    FROM mart.monitoring_window
+    FROM calc.monitoring_window
     GROUP BY tertiary
 )
 SELECT

@@ -1,17 +1,17 @@
 -- Who has reported (indicators.md, "Submission status"): one row per region that has ever had an
 -- accepted window, for every tertiary from the one holding its first window up to the one holding
 -- the as-of date. missing = nothing sent for a tertiary that is over.
-CREATE OR REPLACE VIEW mart.submission_status AS
+CREATE OR REPLACE VIEW calc.submission_status AS
 WITH first AS (
     SELECT region_code, min(mart.tertiary_index(period_end)) AS first_index
-    FROM mart.monitoring_window
+    FROM calc.monitoring_window
     GROUP BY region_code
 ), grid AS (
     SELECT region_code, unnest(range(first_index, mart.tertiary_index(mart.as_of()) + 1)) AS t_index
     FROM first
 ), sent AS (
     SELECT region_code, tertiary, count(*) AS windows, max(submitted_at) AS last_submitted_at
-    FROM mart.monitoring_window
+    FROM calc.monitoring_window
     GROUP BY region_code, tertiary
 )
 SELECT
