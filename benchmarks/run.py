@@ -348,6 +348,7 @@ def run_step(
     stamp at the start of each earlier step; an edit since the start of the previous run (which may
     have fingerprinted its reports with the old code) is flagged, as it re-renders every report."""
     stamps.append(code_state())
+    load = os.getloadavg()[0]  # other work on the machine (tests, an editor's build) skews the timing
     result = run_cli(args, env, work / f"{step}.log")
     code_changed = code_state() != stamps[max(0, len(stamps) - 2)]
     rendered, unchanged = pdf_counts(result.output)
@@ -359,12 +360,13 @@ def run_step(
         "pdfs_unchanged": unchanged,
         "pdfs_expected": expected,
         "code_changed": code_changed,
+        "loadavg_1min_before": load,
     }
     check = "" if expected is None or expected == rendered else f"  ** expected {expected} PDFs **"
     check += "  ** ipsetl code edited since the previous run **" if code_changed else ""
     say(
         f"  {tag} {step:<24} {result.seconds:8.2f} s  peak {result.peak_mb:7.1f} MB  "
-        f"PDFs {rendered} (unchanged {unchanged if unchanged is not None else '-'}){check}"
+        f"PDFs {rendered} (unchanged {unchanged if unchanged is not None else '-'})  load {load:.1f}{check}"
     )
     return record
 

@@ -70,6 +70,14 @@ def jsonable(value):
 
 
 def up_to_date(s, as_of: date, scope: str) -> bool:
+    """See _up_to_date; a warehouse that cannot be read is the run's to report, not this check's."""
+    try:
+        return _up_to_date(s, as_of, scope)
+    except Exception:  # noqa: BLE001 - any doubt: run
+        return False
+
+
+def _up_to_date(s, as_of: date, scope: str) -> bool:
     """Whether `ipsetl run` would change nothing: every inbox file registered under the current
     form definitions, the marts built by the current SQL for this as-of date, and each selected
     tertiary's reports carrying the signature a render would give them now.
