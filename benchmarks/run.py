@@ -9,12 +9,13 @@ warehouse, reports folder and DAGSTER_HOME), the sequence a coordinator goes thr
   no_change               the same again, nothing new in the inbox
   incremental_next_round  the next month's export added (current tertiary: no report should change)
   incremental_correction  one region corrects its last window of the latest complete tertiary
-                          (the funder report and that region's report should re-render)
+                          (every report of it re-renders: each shows the national figures)
   sql                     three typical queries: in-process DuckDB time and `ipsetl sql` incl. start-up
   render                  seconds and pages per PDF (funder, regional), WeasyPrint in this process
 
-Every CLI run is a subprocess: wall time around it, and peak memory as the largest sum of RSS over
-the process and all its descendants (the PDF workers), sampled every 20 ms. Results: a table per
+Every CLI run is a subprocess: wall time around it, and peak memory as the largest sum of PSS
+(proportional set size: shared pages split between the processes sharing them) over the process and
+all its descendants (parse and PDF workers), sampled every 20 ms. Results: a table per
 load (median and min–max of the repeats), national figures against their targets, national → x10
 scaling, and everything as JSON (default benchmarks/results/latest.json).
 """
@@ -114,7 +115,17 @@ def _children(root: int, full: bool) -> dict[int, list[int]]:
     return kids
 
 
-def _rss_kb(pid: int) -> int:
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: a page shared by n processes counts 1/n in each, so the sum over the
+    tree is the memory the run really holds (the workers share the interpreter's and libraries'
+    pages; a sum of RSS would count them once per process). Falls back to VmRSS without smaps."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
     try:
         with open(f"/proc/{pid}/status", "rb") as fh:
             for line in fh:
@@ -122,23 +133,23 @@ def _rss_kb(pid: int) -> int:
                     return int(line.split()[1])
     except OSError:
         pass
-    return 0  # ended, or a zombie (no VmRSS line)
+    return 0  # ended, or a zombie
 
 
 def tree_rss_kb(root: int, full: bool = True) -> tuple[int, int]:
-    """(sum of VmRSS in kB, number of processes) over `root` and all its descendants."""
+    """(sum of PSS in kB, number of processes) over `root` and all its descendants."""
     kids = _children(root, full)
     total, count, todo = 0, 0, [root]
     while todo:
         pid = todo.pop()
-        total += _rss_kb(pid)
+        total += _pss_kb(pid)
         count += 1
         todo.extend(kids.get(pid, ()))
     return total, count
 
 
 class TreeSampler(threading.Thread):
-    """Samples the process tree's RSS every 20 ms and keeps the peak: ru_maxrss of RUSAGE_CHILDREN
+    """Samples the process tree's memory (PSS) every 20 ms and keeps the peak: ru_maxrss of RUSAGE_CHILDREN
     is a running maximum over all children ever waited for, so it says nothing about the 2nd run."""
 
     def __init__(self, pid: int, interval: float = SAMPLE_INTERVAL_S) -> None:
