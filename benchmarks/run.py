@@ -119,20 +119,14 @@ def _pss_kb(pid: int) -> int:
     """Proportional set size: a page shared by n processes counts 1/n in each, so the sum over the
     tree is the memory the run really holds (the workers share the interpreter's and libraries'
     pages; a sum of RSS would count them once per process). Falls back to VmRSS without smaps."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
-            for line in fh:
-                if line.startswith(b"Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    try:
-        with open(f"/proc/{pid}/status", "rb") as fh:
-            for line in fh:
-                if line.startswith(b"VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
+    for source, key in (("smaps_rollup", b"Pss:"), ("status", b"VmRSS:")):
+        try:
+            with open(f"/proc/{pid}/{source}", "rb") as fh:
+                for line in fh:
+                    if line.startswith(key):
+                        return int(line.split()[1])
+        except OSError:
+            pass
     return 0  # ended, or a zombie
 
 

@@ -137,7 +137,10 @@ def run_pipeline(s: Settings, as_of: date, scope: str = "all") -> RunResult:
 
     with dagster_instance() as instance:
         release_dead_cli_runs(instance)
-        covered = [t for t in _selected(s, as_of, scope) if t in partitions]
+        try:
+            covered = [t for t in _selected(s, as_of, scope) if t in partitions]
+        except Exception:  # noqa: BLE001 - an unreadable warehouse is the run's to report, in its words
+            covered = []
         job = defs.resolve_job_def("ipsetl_tertiary" if covered else "ipsetl_ingest")
         first = job.execute_in_process(
             run_config=config, instance=instance, raise_on_error=False, tags=tags | (span(covered) if covered else {})

@@ -134,3 +134,28 @@ def test_status_piped_into_head_ends_quietly(loaded):
         os.close(write_end)
     assert out.returncode == 0, out.stderr
     assert "Virhe" not in out.stderr and "Broken pipe" not in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_run_with_nothing_new_ends_before_dagster_and_scope_is_checked(tmp_path):
+    """`--tertiaries none`: ingestion and marts only. The second run finds nothing to do and says so
+    without a Dagster run; `--force` runs anyway; a misspelt scope is one sentence, nothing run."""
+    from ipsetl.sample_inbox import generate_monitoring
+
+    inbox, wh, reports = tmp_path / "inbox", tmp_path / "w.duckdb", tmp_path / "reports"
+    write_export(inbox / "IPS seuranta_Perusraportti.csv", generate_monitoring(5)[:12], "seuranta")
+    args = ["run", "--inbox", str(inbox), "--warehouse", str(wh), "--reports", str(reports), "--as-of", "2026-11-26"]
+    first = ipsetl(*args, "--tertiaries", "none")
+    assert first.returncode == 0, first.stderr
+    assert "Valmis" in first.stderr and "Ei muutoksia" not in first.stderr
+    again = ipsetl(*args, "--tertiaries", "none")
+    assert again.returncode == 0, again.stderr
+    assert "Ei muutoksia" in again.stderr and "Valmis" not in again.stderr
+    assert "Tiedostot: 1 (ladattu 1" in again.stderr  # the summary still follows
+    forced = ipsetl(*args, "--tertiaries", "none", "--force")
+    assert forced.returncode == 0 and "Valmis" in forced.stderr
+    other_day = ipsetl(*[a if a != "2026-11-26" else "2026-11-27" for a in args], "--tertiaries", "none")
+    assert "Valmis" in other_day.stderr  # another as-of date: the marts are rebuilt
+    bad = ipsetl(*args, "--tertiaries", "viimeisin")
+    assert bad.returncode != 0 and "Virhe: --tertiaries 'viimeisin'" in bad.stderr and "Traceback" not in bad.stderr
+    not_due = ipsetl(*args, "--tertiaries", "2019-T1", "--force")
+    assert not_due.returncode == 0 and "kaudelta 2019-T1 ei ole raportoitavaa" in not_due.stderr
