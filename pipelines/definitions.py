@@ -2,10 +2,9 @@
 
 import dagster as dg
 
-from pipelines.ingest_assets import INGEST_CHECKS, ingest_inbox
+from pipelines.ingest_assets import ingest_inbox
 from pipelines.jobs import ingest_job, tertiary_job
 from pipelines.mart_assets import mart_views, tertiary_summary
-from pipelines.mart_checks import MART_CHECKS
 from pipelines.report_assets import tertiary_report
 from pipelines.resources import default_paths
 from pipelines.schedules import SCHEDULES
@@ -14,11 +13,9 @@ from pipelines.sensors import inbox_sensor
 INGEST_ASSETS = [ingest_inbox, mart_views]
 TERTIARY_ASSETS = [tertiary_summary, tertiary_report]
 ASSETS = [*INGEST_ASSETS, *TERTIARY_ASSETS]
-CHECKS = [*INGEST_CHECKS, *MART_CHECKS]
 
 defs = dg.Definitions(
     assets=ASSETS,
-    asset_checks=CHECKS,
     jobs=[ingest_job, tertiary_job],
     schedules=SCHEDULES,
     sensors=[inbox_sensor],

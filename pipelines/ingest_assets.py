@@ -15,6 +15,108 @@ INGEST_ASSET_KEYS = [RAW_SOURCE_FILE, RAW_MONITORING, RAW_FIDELITY, RAW_FINDING]
 SAMPLE_SIZE = 10
 
 
+def _sample(rows: list[tuple]) -> dg.MarkdownMetadataValue:
+    lines = ["| tiedosto | rivi | alue | sarake | sääntö | viesti |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        cells = ["" if c is None else str(c).replace("|", "/").replace("\n", " ") for c in r]
+        lines.append("| " + " | ".join(cells) + " |")
+    return dg.MetadataValue.md("\n".join(lines))
+
+
+def _findings_check(con, severity: str, file_level: bool) -> dg.AssetCheckResult:
+    where = f"severity = '{severity}' AND source_row IS {'NULL' if file_level else 'NOT NULL'}"
+    total = con.execute(f"SELECT count(*) FROM mart.data_quality WHERE {where}").fetchone()[0]
+    by_rule = con.execute(
+        f"SELECT rule, count(*) FROM mart.data_quality WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1"
+    ).fetchall()
+    by_region = con.execute(
+        f"SELECT coalesce(region_code, '(tuntematon)'), count(*) FROM mart.data_quality WHERE {where} "
+        "GROUP BY 1 ORDER BY 2 DESC, 1"
+    ).fetchall()
+    sample = con.execute(
+        "SELECT source_file, source_row, region_code, column_name, rule, message FROM mart.data_quality "
+        f"WHERE {where} LIMIT {SAMPLE_SIZE}"
+    ).fetchall()
+    return dg.AssetCheckResult(
+        passed=total == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "count": total,
+            "by_rule": dg.MetadataValue.json(dict(by_rule)),
+            "by_region": dg.MetadataValue.json(dict(by_region)),
+            "sample": _sample(sample),
+        },
+        description=f"{total} löydöstä ({severity})",
+    )
+
+
+def _overlaps(con) -> dg.AssetCheckResult:
+    rows = consistency.overlapping_windows(con)
+    return dg.AssetCheckResult(
+        passed=not rows, metadata={"overlaps": dg.MetadataValue.json([[str(c) for c in r] for r in rows])}
+    )
+
+
+def _row_counts(con) -> dg.AssetCheckResult:
+    rows = consistency.row_count_mismatches(con)
+    return dg.AssetCheckResult(
+        passed=not rows, metadata={"mismatches": dg.MetadataValue.json([[str(c) for c in r] for r in rows])}
+    )
+
+
+# The checks of the ingestion, evaluated in its own step (a separate step per check would cost
+# Dagster's bookkeeping of about five stored events each, on every run): name → (asset, what it
+# says, how it is computed from a read-only connection).
+INGEST_CHECKS = {
+    "no_rejected_files": (
+        RAW_FINDING,
+        "Tiedostot, joita ei voitu lukea lomakkeeksi (virheet tiedostotasolla).",
+        lambda con: _findings_check(con, "error", file_level=True),
+    ),
+    "no_rejected_rows": (
+        RAW_FINDING,
+        "Hylätyt vastausrivit (virheet), tiedosto, rivi, sarake ja sääntö.",
+        lambda con: _findings_check(con, "error", file_level=False),
+    ),
+    "no_warnings": (
+        RAW_FINDING,
+        "Varoitukset: rivi hyväksyttiin, mutta luvut eivät täsmää (esim. vaiheiden summa).",
+        lambda con: _findings_check(con, "warning", file_level=False),
+    ),
+    "no_overlapping_active_windows": (
+        RAW_MONITORING,
+        "Saman alueen voimassa olevat raportointijaksot eivät saa mennä päällekkäin.",
+        _overlaps,
+    ),
+    "row_counts_add_up": (
+        RAW_SOURCE_FILE,
+        "Jokaisen tiedoston rivit = hyväksytyt + hylätyt, ja hyväksytyt löytyvät historiasta.",
+        _row_counts,
+    ),
+}
+
+
+def check_specs(checks: dict) -> list[dg.AssetCheckSpec]:
+    return [dg.AssetCheckSpec(name, asset=key, description=desc) for name, (key, desc, _) in checks.items()]
+
+
+def evaluate(checks: dict, con) -> list[dg.AssetCheckResult]:
+    out = []
+    for name, (key, _, fn) in checks.items():
+        result = fn(con)
+        out.append(
+            dg.AssetCheckResult(
+                asset_key=key,
+                check_name=name,
+                passed=result.passed,
+                severity=result.severity,
+                metadata=result.metadata,
+                description=result.description,
+            )
+        )
+    return out
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(RAW_SOURCE_FILE, description="Every inbox file seen, by sha256 (loaded / duplicate / rejected)."),
@@ -22,6 +124,7 @@ SAMPLE_SIZE = 10
         dg.AssetSpec(RAW_FIDELITY, description="Every accepted form B response, with its resubmission verdict."),
         dg.AssetSpec(RAW_FINDING, description="Every data-quality finding of every file and row."),
     ],
+    check_specs=check_specs(INGEST_CHECKS),
     group_name="ingest",
     pool="duckdb",
     can_subset=False,
@@ -68,101 +171,5 @@ def ingest_inbox(context: dg.AssetExecutionContext, ipsetl: IpsetlPaths):
         },
     )
     yield dg.MaterializeResult(asset_key=RAW_FINDING, metadata={k: v for k, v in summary.findings_by_severity.items()})
-
-
-def _read(ipsetl: IpsetlPaths, sql: str, params: list | None = None) -> list[tuple]:
     with warehouse.connect(ipsetl.warehouse_path, read_only=True, wait_s=ipsetl.lock_wait_s) as con:
-        return con.execute(sql, params or []).fetchall()
-
-
-def _sample(rows: list[tuple]) -> dg.MarkdownMetadataValue:
-    lines = ["| tiedosto | rivi | alue | sarake | sääntö | viesti |", "|---|---|---|---|---|---|"]
-    for r in rows:
-        cells = ["" if c is None else str(c).replace("|", "/").replace("\n", " ") for c in r]
-        lines.append("| " + " | ".join(cells) + " |")
-    return dg.MetadataValue.md("\n".join(lines))
-
-
-def _findings_check(ipsetl: IpsetlPaths, severity: str, file_level: bool) -> dg.AssetCheckResult:
-    where = f"severity = '{severity}' AND source_row IS {'NULL' if file_level else 'NOT NULL'}"
-    with warehouse.connect(ipsetl.warehouse_path, read_only=True, wait_s=ipsetl.lock_wait_s) as con:
-        total = con.execute(f"SELECT count(*) FROM mart.data_quality WHERE {where}").fetchone()[0]
-        by_rule = con.execute(
-            f"SELECT rule, count(*) FROM mart.data_quality WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1"
-        ).fetchall()
-        by_region = con.execute(
-            f"SELECT coalesce(region_code, '(tuntematon)'), count(*) FROM mart.data_quality WHERE {where} "
-            "GROUP BY 1 ORDER BY 2 DESC, 1"
-        ).fetchall()
-        sample = con.execute(
-            "SELECT source_file, source_row, region_code, column_name, rule, message FROM mart.data_quality "
-            f"WHERE {where} LIMIT {SAMPLE_SIZE}"
-        ).fetchall()
-    return dg.AssetCheckResult(
-        passed=total == 0,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "count": total,
-            "by_rule": dg.MetadataValue.json(dict(by_rule)),
-            "by_region": dg.MetadataValue.json(dict(by_region)),
-            "sample": _sample(sample),
-        },
-        description=f"{total} löydöstä ({severity})",
-    )
-
-
-@dg.asset_check(
-    asset=RAW_FINDING,
-    name="no_rejected_files",
-    blocking=False,
-    description="Tiedostot, joita ei voitu lukea lomakkeeksi (virheet tiedostotasolla).",
-)
-def no_rejected_files(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
-    return _findings_check(ipsetl, "error", file_level=True)
-
-
-@dg.asset_check(
-    asset=RAW_FINDING,
-    name="no_rejected_rows",
-    description="Hylätyt vastausrivit (virheet), tiedosto, rivi, sarake ja sääntö.",
-)
-def no_rejected_rows(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
-    return _findings_check(ipsetl, "error", file_level=False)
-
-
-@dg.asset_check(
-    asset=RAW_FINDING,
-    name="no_warnings",
-    description="Varoitukset: rivi hyväksyttiin, mutta luvut eivät täsmää (esim. vaiheiden summa).",
-)
-def no_warnings(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
-    return _findings_check(ipsetl, "warning", file_level=False)
-
-
-@dg.asset_check(
-    asset=RAW_MONITORING,
-    name="no_overlapping_active_windows",
-    description="Saman alueen voimassa olevat raportointijaksot eivät saa mennä päällekkäin.",
-)
-def no_overlapping_active_windows(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
-    with warehouse.connect(ipsetl.warehouse_path, read_only=True, wait_s=ipsetl.lock_wait_s) as con:
-        rows = consistency.overlapping_windows(con)
-    return dg.AssetCheckResult(
-        passed=not rows, metadata={"overlaps": dg.MetadataValue.json([[str(c) for c in r] for r in rows])}
-    )
-
-
-@dg.asset_check(
-    asset=RAW_SOURCE_FILE,
-    name="row_counts_add_up",
-    description="Jokaisen tiedoston rivit = hyväksytyt + hylätyt, ja hyväksytyt löytyvät historiasta.",
-)
-def row_counts_add_up(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
-    with warehouse.connect(ipsetl.warehouse_path, read_only=True, wait_s=ipsetl.lock_wait_s) as con:
-        rows = consistency.row_count_mismatches(con)
-    return dg.AssetCheckResult(
-        passed=not rows, metadata={"mismatches": dg.MetadataValue.json([[str(c) for c in r] for r in rows])}
-    )
-
-
-INGEST_CHECKS = [no_rejected_files, no_rejected_rows, no_warnings, no_overlapping_active_windows, row_counts_add_up]
+        yield from evaluate(INGEST_CHECKS, con)

@@ -1,20 +1,17 @@
-"""The `mart` views: what the coordinator queries and the reports read.
+"""The `mart` tables: what the coordinator queries and the reports read.
 
-The views are created in the ingestion transaction (so a run's writes stay one transaction);
-materialising them here verifies that each one answers and records its size.
+They are rebuilt in SQL in the ingestion transaction (so a run's writes stay one transaction);
+materialising them here verifies that each one answers, records its size and runs their checks.
 """
 
 import dagster as dg
 
 from ipsetl import consistency, warehouse
-from pipelines.ingest_assets import RAW_FIDELITY, RAW_FINDING, RAW_MONITORING, RAW_SOURCE_FILE
+from pipelines.ingest_assets import RAW_FIDELITY, RAW_FINDING, RAW_MONITORING, RAW_SOURCE_FILE, check_specs, evaluate
+from pipelines.mart_assets_keys import mart_key
+from pipelines.mart_checks import MART_CHECKS
 from pipelines.partitions import TERTIARIES
 from pipelines.resources import IpsetlPaths
-
-
-def mart_key(name: str) -> dg.AssetKey:
-    return dg.AssetKey(["mart", name])
-
 
 MART_VIEWS = {
     "source_file": ([RAW_SOURCE_FILE], "Jokainen luettu tiedosto: tila, rivimäärät."),
@@ -38,6 +35,7 @@ MART_VIEWS = {
         dg.AssetSpec(mart_key(name), deps=deps, description=desc, group_name="mart")
         for name, (deps, desc) in MART_VIEWS.items()
     ],
+    check_specs=check_specs(MART_CHECKS),
     can_subset=False,
 )
 def mart_views(context: dg.AssetExecutionContext, ipsetl: IpsetlPaths):
@@ -47,10 +45,11 @@ def mart_views(context: dg.AssetExecutionContext, ipsetl: IpsetlPaths):
     ) as con:
         as_of = con.execute("SELECT mart.as_of()").fetchone()[0]
         counts = {name: con.execute(f"SELECT count(*) FROM mart.{name}").fetchone()[0] for name in MART_VIEWS}
-    for name, n in counts.items():
-        yield dg.MaterializeResult(
-            asset_key=mart_key(name), metadata={"dagster/row_count": n, "as_of": as_of.isoformat()}
-        )
+        for name, n in counts.items():
+            yield dg.MaterializeResult(
+                asset_key=mart_key(name), metadata={"dagster/row_count": n, "as_of": as_of.isoformat()}
+            )
+        yield from evaluate(MART_CHECKS, con)
 
 
 TERTIARY_SUMMARY = mart_key("tertiary_summary")

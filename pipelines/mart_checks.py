@@ -1,36 +1,23 @@
 """Checks on the indicator marts: national figures equal the sum of the regions, the consistency
-warnings of forms.md, and who has not reported."""
+warnings of forms.md, and who has not reported. Evaluated in the marts' own step (see
+pipelines.ingest_assets.INGEST_CHECKS for why)."""
 
 import dagster as dg
 
-from ipsetl import consistency, warehouse
-from pipelines.ingest_assets import _read
-from pipelines.mart_assets import mart_key
-from pipelines.resources import IpsetlPaths
+from ipsetl import consistency
+from pipelines.mart_assets_keys import mart_key
 
 
-@dg.asset_check(
-    asset=mart_key("national_tertiary"),
-    name="national_equals_sum_of_regions",
-    description="Koko maan luvut = alueiden lukujen summa; osuudet summatuista osoittajista ja nimittäjistä.",
-)
-def national_equals_sum_of_regions(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
-    with warehouse.connect(ipsetl.warehouse_path, read_only=True, wait_s=ipsetl.lock_wait_s) as con:
-        bad = consistency.national_mismatches(con)
-        total = con.execute("SELECT count(*) FROM mart.national_tertiary").fetchone()[0]
+def _national(con) -> dg.AssetCheckResult:
+    bad = consistency.national_mismatches(con)
+    total = con.execute("SELECT count(*) FROM mart.national_tertiary").fetchone()[0]
     return dg.AssetCheckResult(
         passed=not bad, metadata={"tertiaries": total, "mismatching": dg.MetadataValue.json(bad)}
     )
 
 
-@dg.asset_check(
-    asset=mart_key("monitoring_window"),
-    name="consistency_warnings",
-    description="Jaksot, joissa vaiheittaiset asiakasmäärät tai päättymisen syyt eivät täsmää summiin.",
-)
-def consistency_warnings(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
-    rows = _read(
-        ipsetl,
+def _consistency(con) -> dg.AssetCheckResult:
+    rows = con.execute(
         """SELECT region_code, tertiary, period_start, period_end,
                   clients_phase_1 + clients_phase_2 + clients_phase_3 + clients_phase_4 + clients_phase_5
                     + clients_phase_unknown <> clients_active_end AS phase_sum,
@@ -40,8 +27,8 @@ def consistency_warnings(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
            WHERE clients_phase_1 + clients_phase_2 + clients_phase_3 + clients_phase_4 + clients_phase_5
                    + clients_phase_unknown <> clients_active_end
               OR ended_employed + ended_education + ended_own_wish + ended_unreachable + ended_other <> clients_ended
-           ORDER BY 1, 3""",
-    )
+           ORDER BY 1, 3"""
+    ).fetchall()
     listing = [
         {
             "alue": r[0],
@@ -58,15 +45,10 @@ def consistency_warnings(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
     )
 
 
-@dg.asset_check(
-    asset=mart_key("submission_status"),
-    name="all_regions_reported",
-    description="Alueet, jotka ovat raportoineet aiemmin mutta eivät päättyneeltä kolmannesvuodelta.",
-)
-def all_regions_reported(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
-    rows = _read(
-        ipsetl, "SELECT region_code, tertiary FROM mart.submission_status WHERE missing ORDER BY tertiary, region_code"
-    )
+def _reported(con) -> dg.AssetCheckResult:
+    rows = con.execute(
+        "SELECT region_code, tertiary FROM mart.submission_status WHERE missing ORDER BY tertiary, region_code"
+    ).fetchall()
     return dg.AssetCheckResult(
         passed=not rows,
         severity=dg.AssetCheckSeverity.WARN,
@@ -74,4 +56,20 @@ def all_regions_reported(ipsetl: IpsetlPaths) -> dg.AssetCheckResult:
     )
 
 
-MART_CHECKS = [national_equals_sum_of_regions, consistency_warnings, all_regions_reported]
+MART_CHECKS = {
+    "national_equals_sum_of_regions": (
+        mart_key("national_tertiary"),
+        "Koko maan luvut = alueiden lukujen summa; osuudet summatuista osoittajista ja nimittäjistä.",
+        _national,
+    ),
+    "consistency_warnings": (
+        mart_key("monitoring_window"),
+        "Jaksot, joissa vaiheittaiset asiakasmäärät tai päättymisen syyt eivät täsmää summiin.",
+        _consistency,
+    ),
+    "all_regions_reported": (
+        mart_key("submission_status"),
+        "Alueet, jotka ovat raportoineet aiemmin mutta eivät päättyneeltä kolmannesvuodelta.",
+        _reported,
+    ),
+}
