@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ipsetl.config import PROJECT_ROOT
@@ -29,6 +29,9 @@ from ipsetl.reports.figures import BENCHMARKS, BY_COLUMN
 from ipsetl.reports.freshness import SIGNATURE_FILE, code_fingerprint, jsonable
 from ipsetl.reports.freshness import signature as _signature
 from ipsetl.reports.freshness import tertiary_unchanged as _tertiary_unchanged
+
+if TYPE_CHECKING:  # the report workers need no database: 30 MB and 0,2 s less each
+    import duckdb
 
 TEMPLATES = PROJECT_ROOT / "templates"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
