@@ -102,7 +102,7 @@ class Registry:
         return seq if status != "duplicate" and seen != fingerprint else None
 
 
-def _registry(con: duckdb.DuckDBPyConnection) -> Registry:
+def registry_of(con: duckdb.DuckDBPyConnection) -> Registry:
     reg = Registry()
     if not warehouse.has_schema(con):
         return reg
@@ -119,10 +119,10 @@ def read_registry(path: Path, wait_s: float, on_wait: Progress | None) -> Regist
     if not path.exists():
         return Registry()
     with warehouse.connect(path, read_only=True, wait_s=wait_s, on_wait=on_wait) as con:
-        return _registry(con)
+        return registry_of(con)
 
 
-def _file_sha(path: Path, max_bytes: int) -> str:
+def file_sha(path: Path, max_bytes: int) -> str:
     """The registry key; for a file over the size limit, of its head and size (see read_export)."""
     size = path.stat().st_size
     if size > max_bytes:
@@ -154,7 +154,7 @@ def plan_run(inbox: Path, registry: Registry, max_bytes: int, progress: Progress
     seen_sha = dict(registry.first_by_sha)
     planned: list[tuple[int, str, Path, str, int | None, str | None]] = []
     for i, (name, path) in enumerate(files, 1):
-        sha = _file_sha(path, max_bytes)
+        sha = file_sha(path, max_bytes)
         reread = None
         if (name, sha) in registry.entries:
             reread = registry.needs_reread((name, sha), fingerprint)
@@ -260,7 +260,7 @@ SOURCE_FILE_INSERT = """INSERT INTO raw.source_file
 
 
 def _write(con: duckdb.DuckDBPyConnection, pending: list[Pending], loaded_at: datetime) -> list[FileOutcome]:
-    registry = _registry(con)
+    registry = registry_of(con)
     fingerprint = schema_fingerprint()
     seq = con.execute("SELECT coalesce(max(file_seq), 0) FROM raw.source_file").fetchone()[0]
     outcomes: list[FileOutcome] = []

@@ -13,7 +13,7 @@ from dataclasses import is_dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from ipsetl.config import PROJECT_ROOT
+from ipsetl.config import PROJECT_ROOT, Settings
 
 TEMPLATES = PROJECT_ROOT / "templates"
 REPORT_CODE = Path(__file__).parent
@@ -69,7 +69,7 @@ def jsonable(value):
     return repr(value)
 
 
-def up_to_date(s, as_of: date, scope: str) -> bool:
+def up_to_date(s: Settings, as_of: date, scope: str) -> bool:
     """See _up_to_date; a warehouse that cannot be read is the run's to report, not this check's."""
     try:
         return _up_to_date(s, as_of, scope)
@@ -77,7 +77,7 @@ def up_to_date(s, as_of: date, scope: str) -> bool:
         return False
 
 
-def _up_to_date(s, as_of: date, scope: str) -> bool:
+def _up_to_date(s: Settings, as_of: date, scope: str) -> bool:
     """Whether `ipsetl run` would change nothing: every inbox file registered under the current
     form definitions, the marts built by the current SQL for this as-of date, and each selected
     tertiary's reports carrying the signature a render would give them now.
@@ -87,7 +87,7 @@ def _up_to_date(s, as_of: date, scope: str) -> bool:
     """
     from ipsetl import consistency, warehouse
     from ipsetl.forms import schema_fingerprint
-    from ipsetl.ingest import _file_sha, _registry, inbox_files
+    from ipsetl.ingest import file_sha, inbox_files, registry_of
     from ipsetl.reports import data
 
     if not s.warehouse.exists() or not s.inbox.is_dir():
@@ -98,9 +98,9 @@ def _up_to_date(s, as_of: date, scope: str) -> bool:
         stored = con.execute("SELECT value FROM raw.settings WHERE key = 'as_of'").fetchone()
         if not stored or stored[0] != as_of.isoformat():
             return False
-        registry, fingerprint = _registry(con), schema_fingerprint()
+        registry, fingerprint = registry_of(con), schema_fingerprint()
         for name, path in inbox_files(s.inbox):
-            key = (name, _file_sha(path, s.max_file_bytes))
+            key = (name, file_sha(path, s.max_file_bytes))
             if key not in registry.entries or registry.needs_reread(key, fingerprint) is not None:
                 return False
         due = data.select_tertiaries(data.report_tertiaries(con, as_of), scope)
