@@ -41,12 +41,12 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.generate import AS_OF, SIZES, Workload, generate, region_list
+from ipsetl.runner import new_dagster_home
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data"
 RESULTS = ROOT / "benchmarks" / "results"
 IPSETL = ROOT / ".venv" / "bin" / "ipsetl"
-DAGSTER_YAML = ROOT / "dagster_home" / "dagster.yaml"
 SQL_EXAMPLES = ROOT / "docs" / "sql-examples"
 
 RUN_STEPS = ("full", "no_change", "incremental_next_round", "incremental_correction")
@@ -383,9 +383,7 @@ def run_repeat(workload: Workload, index: int, repeats: int, keep: bool) -> dict
     try:
         inbox = work / "inbox"
         shutil.copytree(workload.inbox, inbox)
-        dagster_home = work / "dagster_home"
-        dagster_home.mkdir()
-        shutil.copy2(DAGSTER_YAML, dagster_home / "dagster.yaml")
+        dagster_home = new_dagster_home(work / "dagster_home")
         warehouse, reports = work / "warehouse" / "ipsetl.duckdb", work / "reports"
         warehouse.parent.mkdir()
         env = run_env(workload, dagster_home)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import fcntl
 import os
+import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,6 +38,14 @@ def _failure(result) -> str:
             err = err.cause
         messages.append((err.message if err else str(ev.message)).strip().splitlines()[-1])
     return "; ".join(messages) or "Ajo epäonnistui tuntemattomasta syystä."
+
+
+def new_dagster_home(path: Path) -> Path:
+    """A Dagster instance folder configured like the project's dagster_home/ (pools, run monitoring,
+    telemetry off), for runs that must not land in the project's run history: tests, benchmarks."""
+    path.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(PROJECT_ROOT / "dagster_home" / "dagster.yaml", path / "dagster.yaml")
+    return path
 
 
 _INSTANCES: dict[str, object] = {}

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -28,8 +27,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ipsetl.config import PROJECT_ROOT
 from ipsetl.ingest import run_ingest
+from ipsetl.runner import new_dagster_home
 from ipsetl.sample_inbox import generate_assessments, generate_monitoring, write_export
 
 AS_OF = "2026-11-26"
@@ -76,13 +75,9 @@ def clean_env(**extra: str) -> dict[str, str]:
 def make_dagster_home(path: Path, configured: bool) -> Path:
     """configured: the project's instance settings (pools); otherwise an empty folder, for which
     `ipsetl run` uses a throw-away in-memory instance."""
-    path.mkdir(parents=True)
     if configured:
-        project = PROJECT_ROOT / "dagster_home" / "dagster.yaml"
-        if project.exists():
-            shutil.copyfile(project, path / "dagster.yaml")
-        else:
-            (path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+        return new_dagster_home(path)
+    path.mkdir(parents=True)
     return path
 
 

@@ -36,7 +36,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ipsetl.config import PROJECT_ROOT
+from ipsetl.runner import new_dagster_home
 from ipsetl.sample_inbox import generate_assessments, generate_monitoring, write_export
 
 AS_OF = "2026-11-26"
@@ -101,17 +101,6 @@ def write_inbox(inbox: Path) -> None:
 def clean_env(dagster_home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("IPSETL_") and k != "DAGSTER_HOME"}
     return {**env, "DAGSTER_HOME": str(dagster_home)}
-
-
-def make_dagster_home(path: Path) -> Path:
-    """A Dagster instance folder configured like the project's (pools, telemetry off)."""
-    path.mkdir(parents=True, exist_ok=True)
-    project = PROJECT_ROOT / "dagster_home" / "dagster.yaml"
-    if project.exists():
-        shutil.copyfile(project, path / "dagster.yaml")
-    else:
-        (path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-    return path
 
 
 @dataclass
@@ -282,7 +271,7 @@ def reference(tmp_path_factory) -> Reference:
     inbox = root / "inbox"
     write_inbox(inbox)
     before = sorted((p.name, p.read_bytes()) for p in inbox.iterdir())
-    run = clean_run(inbox, root / "ref" / "w.duckdb", root / "ref" / "reports", make_dagster_home(root / "ref" / "dg"))
+    run = clean_run(inbox, root / "ref" / "w.duckdb", root / "ref" / "reports", new_dagster_home(root / "ref" / "dg"))
     assert sorted((p.name, p.read_bytes()) for p in inbox.iterdir()) == before, "the run changed the inbox"
 
     def at(pattern, accept=lambda m: True) -> float:
@@ -357,7 +346,7 @@ def test_kill_while_reading(reference, tmp_path):
     """Killed while reading: nothing written; the next run on the same instance completes and
     leaves exactly the uninterrupted result."""
     warehouse, reports = fresh_folder(tmp_path / "reading", reference)
-    home = make_dagster_home(tmp_path / "reading" / "dg")
+    home = new_dagster_home(tmp_path / "reading" / "dg")
     run = Run(reference.inbox, warehouse, reports, home).start()
     n = N_MONITORING_FILES + 2
     run.wait_for(READ_LINE, lambda m: int(m[1]) == 3)  # three files read, nine to go
@@ -376,7 +365,7 @@ SWEEP = [("read", 0.1), ("read", 0.3), ("read", 0.5), ("read", 0.7), ("reports",
 
 def _one_kill(reference: Reference, root: Path, anchor: str, offset: float) -> tuple[str, float, str]:
     warehouse, reports = fresh_folder(root, reference)
-    run = Run(reference.inbox, warehouse, reports, make_dagster_home(root / "dg-killed")).start()
+    run = Run(reference.inbox, warehouse, reports, new_dagster_home(root / "dg-killed")).start()
     t0 = run.wait_for(READ_LINE, lambda m: int(m[1]) == int(m[2])) if anchor == "read" else run.wait_for(REPORTS_LINE)
     delay = offset
     time.sleep(max(0.0, t0 + delay - (time.monotonic() - run.started)))
@@ -387,7 +376,7 @@ def _one_kill(reference: Reference, root: Path, anchor: str, offset: float) -> t
     label = f"kill {delay:.2f} s after the {anchor} line (at {killed_at:.2f} s)"
     state = state_after_kill(warehouse, reference.dump)
     if warehouse.exists():  # with no file left, the re-run would be the reference run again
-        rerun_matches(reference, warehouse, reports, make_dagster_home(root / "dg-rerun"), label)
+        rerun_matches(reference, warehouse, reports, new_dagster_home(root / "dg-rerun"), label)
     else:
         state += " (no file)"
     return label, killed_at, state + (" (the run had finished)" if finished else "")

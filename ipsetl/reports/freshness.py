@@ -32,25 +32,25 @@ def signature(data_sig: str, code: str, t, as_of: date, funder, regional, region
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def tertiary_unchanged(folder: Path, label: str, regions: list[str], signature: str) -> bool:
-    """The stored signature matches and every report file is there, each PDF finished after its
-    HTML (a deleted or half-written report makes the tertiary render again)."""
+def pdf_current(stem: Path) -> bool:
+    """HTML and PDF both there, the PDF finished after its HTML: an older PDF is one whose
+    rendering failed or was interrupted, and it is rendered again."""
     try:
-        if (folder / SIGNATURE_FILE).read_text().strip() != signature:
+        return stem.with_suffix(".pdf").stat().st_mtime_ns >= stem.with_suffix(".html").stat().st_mtime_ns
+    except OSError:
+        return False
+
+
+def tertiary_unchanged(folder: Path, label: str, regions: list[str], stored: str) -> bool:
+    """The stored signature matches and every report file is there and finished (a deleted or
+    half-written report makes the tertiary render again)."""
+    try:
+        if (folder / SIGNATURE_FILE).read_text().strip() != stored:
             return False
     except OSError:
         return False
     stems = [folder / f"rahoittajaraportti_{label}", *(folder / f"alueraportti_{c}_{label}" for c in regions)]
-    if not (folder / f"indikaattorit_{label}.csv").exists():
-        return False
-    for stem in stems:
-        html_path, pdf_path = stem.with_suffix(".html"), stem.with_suffix(".pdf")
-        try:
-            if pdf_path.stat().st_mtime_ns < html_path.stat().st_mtime_ns:
-                return False
-        except OSError:
-            return False
-    return True
+    return (folder / f"indikaattorit_{label}.csv").exists() and all(pdf_current(stem) for stem in stems)
 
 
 def code_fingerprint() -> str:

@@ -26,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from ipsetl.config import PROJECT_ROOT
 from ipsetl.reports import charts, data, fiformat
 from ipsetl.reports.figures import BENCHMARKS, BY_COLUMN
-from ipsetl.reports.freshness import SIGNATURE_FILE, code_fingerprint, jsonable
+from ipsetl.reports.freshness import SIGNATURE_FILE, code_fingerprint, jsonable, pdf_current
 from ipsetl.reports.freshness import signature as _signature
 from ipsetl.reports.freshness import tertiary_unchanged as _tertiary_unchanged
 
@@ -189,7 +189,7 @@ def render_job(job: Job, env: Environment | None = None) -> tuple[bool, bool]:
         html = env.get_template("regional_report.html.j2").render(ctx)
     html_path, pdf_path = job.stem.with_suffix(".html"), job.stem.with_suffix(".pdf")
     changed = _write_if_changed(html_path, html.encode("utf-8"))
-    if changed or not pdf_path.exists() or pdf_path.stat().st_mtime_ns < html_path.stat().st_mtime_ns:
+    if changed or not pdf_current(job.stem):
         write_pdf(html_path, pdf_path)
         return changed, True
     return changed, False
@@ -437,11 +437,8 @@ def fingerprint(ctx: dict, code: str) -> str:
 
 
 def _unchanged(stem: Path, fp: str) -> bool:
-    html_path, pdf_path = stem.with_suffix(".html"), stem.with_suffix(".pdf")
-    if not (html_path.exists() and pdf_path.exists()):
+    if not pdf_current(stem):
         return False
-    if pdf_path.stat().st_mtime_ns < html_path.stat().st_mtime_ns:
-        return False  # the PDF of this HTML was never finished
-    with open(html_path, encoding="utf-8", errors="replace") as fh:
+    with open(stem.with_suffix(".html"), encoding="utf-8", errors="replace") as fh:
         head = fh.read(2000)
     return f'<meta name="ipsetl-fingerprint" content="{fp}">' in head
