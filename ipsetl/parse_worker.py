@@ -1,30 +1,26 @@
-"""Parse inbox files in a separate process: `python -m ipsetl.parse_worker`.
+"""Read inbox files in a worker process (`python -m ipsetl.parse_worker`, see ipsetl.workers).
 
-Reads `PATH<TAB>NAME<TAB>MAX_BYTES<TAB>OUT` lines on standard input, writes each file's
-ParsedExport pickled to OUT and answers `ok` on standard output. A plain process (not
-multiprocessing): it does not re-import the caller's main module, which a notebook or a script
-read from standard input does not have, and does not fork a parent holding DuckDB threads.
+A job is (max_bytes, [(path, name), …]); the answer, their ParsedExports. Several files a job,
+not one: their rows are validated in one pandera pass (reader.read_exports).
 """
 
 from __future__ import annotations
 
-import pickle
 import sys
-from pathlib import Path
 
 
-def main() -> int:
-    from ipsetl.reader import read_export
+def read(job: tuple[int, list]) -> list:
+    from ipsetl.reader import read_exports
 
-    print("ready", flush=True)
-    for line in sys.stdin:
-        path, name, max_bytes, out = line.rstrip("\n").split("\t")
-        result = read_export(Path(path), int(max_bytes), name=name)  # never raises for bad input
-        with open(out, "wb") as fh:
-            pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        print("ok", flush=True)
-    return 0
+    max_bytes, files = job
+    return read_exports(files, max_bytes)
+
+
+def _prepare() -> None:
+    import ipsetl.reader  # noqa: F401 - pandas and pandera load before "ready"
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from ipsetl.workers import serve
+
+    sys.exit(serve(read, _prepare))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -16,9 +17,11 @@ from ipsetl.decoding import UnreadableFile
 from ipsetl.findings import ERROR, WARNING, Finding
 from ipsetl.forms import FormVersion
 from ipsetl.grid import Grid, read_grid
-from ipsetl.mapping import FileRejected, map_rows
+from ipsetl.mapping import FileRejected, MappedTable, map_rows
 from ipsetl.recognise import Layout, NotAForm, find_layout
-from ipsetl.validate import validate
+
+if TYPE_CHECKING:
+    from ipsetl.validate import Validated
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
@@ -74,16 +77,51 @@ def _pick_sheet(grid: Grid) -> tuple[list[list[object]], Layout, str | None]:
 
 def parse_export(file_name: str, data: bytes) -> ParsedExport:
     """Parse an export's bytes. Never raises for bad input: problems are findings."""
+    return parse_exports([(file_name, data)])[0]
+
+
+def parse_exports(exports: list[tuple[str, bytes]]) -> list[ParsedExport]:
+    """parse_export() of each (name, bytes), the files' rows validated together (validate_many)."""
+    return _validate_all([_prepare(name, data) for name, data in exports])
+
+
+def _validate_all(prepared: list[tuple[ParsedExport, _Mapped | None]]) -> list[ParsedExport]:
+    # imported here: pandera is half a second and 20 MB, and a process that only unpickles the
+    # results of the reading workers (the run's own) never validates
+    from ipsetl.validate import validate_many
+
+    tables = [(m.table, m.layout.form, result.file_name) for result, m in prepared if m is not None]
+    try:
+        validated: list[Validated | Exception] = list(validate_many(tables))
+    except Exception:  # noqa: BLE001 - then file by file, so that only the file at fault is refused
+        validated = []
+        for table in tables:
+            try:
+                validated.append(validate_many([table])[0])
+            except Exception as exc:  # noqa: BLE001
+                validated.append(exc)
+    done = iter(validated)
+    return [_finish(result, m, next(done)) if m is not None else result for result, m in prepared]
+
+
+@dataclass
+class _Mapped:
+    layout: Layout
+    table: MappedTable
+
+
+def _prepare(file_name: str, data: bytes) -> tuple[ParsedExport, _Mapped | None]:
+    """Everything before validation; a file refused on the way comes back without a table."""
     result = ParsedExport(file_name, sha256_of(data), len(data))
     try:
         grid = read_grid(file_name, data)
         rows, layout, note = _pick_sheet(grid)
         table = map_rows(rows, layout, file_name)
     except (UnreadableFile, NotAForm) as exc:
-        return _rejected(result, exc.rule, exc.message)
+        return _rejected(result, exc.rule, exc.message), None
     except FileRejected as exc:
         result.findings.extend(exc.findings)
-        return result
+        return result, None
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the run
         # Not an expected shape of bad input; the type (never the value) goes into the message.
         return _rejected(
@@ -91,18 +129,22 @@ def parse_export(file_name: str, data: bytes) -> ParsedExport:
             "unreadable",
             f"Tiedoston lukeminen epäonnistui odottamattomasti ({type(exc).__name__}); tarkista, että tiedosto on "
             "Webropolin CSV- tai Excel-vienti, ja ilmoita asiasta ylläpitäjälle.",
-        )
+        ), None
     if note:
         result.findings.append(Finding(file_name, None, None, None, WARNING, "sheet", note))
     for warning in grid.notes:
         result.findings.append(Finding(file_name, None, None, None, WARNING, "encoding", warning))
-    try:
-        validated = validate(table, layout.form, file_name)
-    except Exception as exc:  # noqa: BLE001
+    return result, _Mapped(layout, table)
+
+
+def _finish(result: ParsedExport, mapped: _Mapped, validated: Validated | Exception) -> ParsedExport:
+    file_name, layout = result.file_name, mapped.layout
+    if isinstance(validated, Exception):
         return _rejected(
             result,
             "unreadable",
-            f"Tiedoston tarkistus epäonnistui odottamattomasti ({type(exc).__name__}); ilmoita asiasta ylläpitäjälle.",
+            f"Tiedoston tarkistus epäonnistui odottamattomasti ({type(validated).__name__}); ilmoita asiasta "
+            "ylläpitäjälle.",
         )
     result.form = layout.form
     result.accepted = validated.accepted
@@ -130,8 +172,15 @@ def read_export(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, name: str | None
     A refused file is identified by the hash of its first MiB and its size, so that it is
     registered once and not reported again on every run, without reading gigabytes.
     """
-    path = Path(path)
-    name = name or path.name
+    return read_exports([(Path(path), name or Path(path).name)], max_bytes)[0]
+
+
+def read_exports(files: list[tuple[Path, str]], max_bytes: int = DEFAULT_MAX_BYTES) -> list[ParsedExport]:
+    """read_export() of each (path, name), validated together; one file's bytes in memory at a time."""
+    return _validate_all([_prepare_file(Path(path), name, max_bytes) for path, name in files])
+
+
+def _prepare_file(path: Path, name: str, max_bytes: int) -> tuple[ParsedExport, _Mapped | None]:
     size = path.stat().st_size
     if size > max_bytes:
         with open(path, "rb") as fh:
@@ -142,5 +191,5 @@ def read_export(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, name: str | None
             "file_too_large",
             f"Tiedosto on {size // 1_048_576} Mt, yli kokorajan {max_bytes // 1_048_576} Mt; sitä ei luettu "
             "(raja asetetaan ympäristömuuttujalla IPSETL_MAX_FILE_MB).",
-        )
-    return parse_export(name, path.read_bytes())
+        ), None
+    return _prepare(name, path.read_bytes())

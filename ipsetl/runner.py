@@ -130,6 +130,27 @@ def run_pipeline(s: Settings, as_of: date, scope: str = "all") -> RunResult:
     warehouse already tells which tertiaries are due (each run costs Dagster's bookkeeping: about
     a second here). The first run, or a file that makes an earlier tertiary due, needs a second run
     for the tertiaries the first did not cover. The jobs are those the UI shows."""
+    from ipsetl import workers
+    from ipsetl.ingest import PARSE_WORKER, probably_many_new
+
+    if probably_many_new(s.inbox, s.warehouse):
+        workers.warm(PARSE_WORKER)  # they import pandas and pandera while Dagster starts up
+    try:
+        return _run_pipeline(s, as_of, scope)
+    finally:
+        workers.close_warm()
+
+
+def _new_tertiaries(s: Settings, labels: list[str]) -> bool:
+    """Whether a tertiary among `labels` has never had its reports rendered (all will be)."""
+    from ipsetl.reports.freshness import SIGNATURE_FILE
+
+    return any(not (Path(s.reports) / label / SIGNATURE_FILE).exists() for label in labels)
+
+
+def _run_pipeline(s: Settings, as_of: date, scope: str) -> RunResult:
+    from ipsetl import workers
+    from ipsetl.reports.render import PDF_WORKER
     from pipelines.definitions import TERTIARY_ASSETS, defs
     from pipelines.partitions import TERTIARIES
     from pipelines.resources import paths_from
@@ -150,6 +171,8 @@ def run_pipeline(s: Settings, as_of: date, scope: str = "all") -> RunResult:
             covered = [t for t in _selected(s, as_of, scope) if t in partitions]
         except Exception:  # noqa: BLE001 - an unreadable warehouse is the run's to report, in its words
             covered = []
+        if covered and _new_tertiaries(s, covered):
+            workers.warm(PDF_WORKER)
         job = defs.resolve_job_def("ipsetl_tertiary" if covered else "ipsetl_ingest")
         first = job.execute_in_process(
             run_config=config, instance=instance, raise_on_error=False, tags=tags | (span(covered) if covered else {})
@@ -159,6 +182,8 @@ def run_pipeline(s: Settings, as_of: date, scope: str = "all") -> RunResult:
         due = _selected(s, as_of, scope)
         rest = [t for t in due if t in partitions and not (covered and covered[0] <= t <= covered[-1])]
         if rest:
+            if _new_tertiaries(s, rest):
+                workers.warm(PDF_WORKER)  # WeasyPrint and matplotlib load while the run starts
             more = defs.resolve_job_def("ipsetl_tertiary").execute_in_process(
                 run_config=config,
                 instance=instance,

@@ -1,0 +1,185 @@
+"""Worker processes for the two CPU-bound stages: reading inbox files and rendering reports.
+
+Plain `python -m <module>` processes, one per core, not multiprocessing: they do not re-import the
+caller's main module (a notebook or a script read from standard input has none) and do not fork
+a parent that holds DuckDB and Dagster threads. Jobs and results travel as pickles in a private
+temporary folder; the pipes carry one line each way per job:
+
+    parent → worker:  IN<TAB>OUT        (pickled job in IN; write the pickled result to OUT)
+    worker → parent:  ready | ok | error <message>
+
+The next job goes to whichever worker answers first, so one long job (the funder report, a
+large file) does not hold up the others. A pool can be started before its jobs are known: the
+workers import their libraries (WeasyPrint and matplotlib take two seconds) meanwhile.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import selectors
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+
+class WorkerFailed(RuntimeError):
+    """A worker died or could not do a job; the message names the job and the worker's last words."""
+
+
+def serve(handle: Callable[[Any], Any], prepare: Callable[[], None] | None = None) -> int:
+    """The worker's side: prepare (imports), say ready, then handle jobs until standard input closes."""
+    if prepare is not None:
+        prepare()
+    print("ready", flush=True)
+    for line in sys.stdin:
+        source, target = line.rstrip("\n").split("\t")
+        try:
+            with open(source, "rb") as fh:
+                job = pickle.load(fh)  # noqa: S301 - written just now by our own parent
+            result = handle(job)
+            with open(target, "wb") as fh:
+                pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails its run
+            text = str(exc).splitlines()[0] if str(exc) else ""
+            print(f"error {type(exc).__name__}: {text}", flush=True)
+            return 1
+        print("ok", flush=True)
+    return 0
+
+
+class Pool:
+    """`size` workers running `python -m module`; `map` hands them jobs and gives back results in order."""
+
+    def __init__(self, module: str, size: int, env: dict[str, str] | None = None) -> None:
+        self.module = module
+        self._tmp = tempfile.TemporaryDirectory(prefix="ipsetl-work-")
+        self._logs = [tempfile.TemporaryFile("w+") for _ in range(size)]  # a stderr pipe could fill up
+        self._procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", module],
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+                bufsize=1,
+            )
+            for log in self._logs
+        ]
+        self._ready: set[int] = set()
+        self._sent = 0
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def map(self, jobs: Iterable[Any], describe: Callable[[Any], str] = str) -> Iterator[Any]:
+        """Each job's result, in the jobs' order, as soon as it and those before it are done."""
+        queue = list(jobs)
+        results: dict[int, Any] = {}
+        current: dict[int, tuple[int, Any]] = {}  # pid → (position, job)
+        folder = Path(self._tmp.name)
+        sel = selectors.DefaultSelector()
+        for proc in self._procs:
+            if proc.stdout is not None and proc.stdin is not None and not proc.stdin.closed:
+                sel.register(proc.stdout, selectors.EVENT_READ, proc)
+        position, given, yielded = 0, 0, 0
+        try:
+            while yielded < len(queue):
+                if not sel.get_map():
+                    raise WorkerFailed(f"{self.module}: ei toimivia työprosesseja")
+                for key, _ in sel.select():
+                    proc: subprocess.Popen = key.data
+                    answer = proc.stdout.readline().rstrip("\n")
+                    if answer == "ready":
+                        self._ready.add(proc.pid)
+                    elif answer == "ok":
+                        index, _job = current.pop(proc.pid)
+                        with open(folder / f"{self._sent_id(index)}.out", "rb") as fh:
+                            results[index] = pickle.load(fh)  # noqa: S301 - written by our own worker
+                    else:
+                        index, job = current.pop(proc.pid, (None, None))
+                        sel.unregister(proc.stdout)
+                        what = f" ({describe(job)})" if index is not None else ""
+                        reason = answer.removeprefix("error ") or self._last_words(proc)
+                        raise WorkerFailed(f"Työprosessi päättyi kesken{what}: {reason}")
+                    if given < len(queue):
+                        index = given
+                        given += 1
+                        stem = folder / self._sent_id(index)
+                        with open(f"{stem}.in", "wb") as fh:
+                            pickle.dump(queue[index], fh, protocol=pickle.HIGHEST_PROTOCOL)
+                        current[proc.pid] = (index, queue[index])
+                        proc.stdin.write(f"{stem}.in\t{stem}.out\n")
+                        proc.stdin.flush()
+                while position in results:
+                    yield results.pop(position)
+                    position += 1
+                    yielded += 1
+        finally:
+            sel.close()
+            self._sent += len(queue)
+
+    def _sent_id(self, index: int) -> str:
+        return f"{self._sent + index}"
+
+    def _last_words(self, proc: subprocess.Popen) -> str:
+        code = proc.wait()
+        log = self._logs[self._procs.index(proc)]
+        log.seek(0)
+        lines = [line for line in log.read().strip().splitlines() if line.strip()]
+        return lines[-1] if lines else f"exit {code}"
+
+    def close(self) -> None:
+        """Ask the workers to stop (standard input closed) and wait for them; a worker still busy
+        finishes its job first."""
+        for proc in self._procs:
+            if proc.stdin is not None and not proc.stdin.closed:
+                try:
+                    proc.stdin.close()
+                except BrokenPipeError:
+                    pass
+        for proc in self._procs:
+            proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
+        for log in self._logs:
+            log.close()
+        self._tmp.cleanup()
+
+
+def cores() -> int:
+    """Worker processes worth starting: one per core the process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# --- pools started ahead of their jobs --------------------------------------------------------------
+
+_WARM: dict[str, Pool] = {}
+
+
+def warm(module: str, size: int = 2) -> None:
+    """Start a pool now for work that will probably come (the runner knows before the asset does):
+    the workers' imports then overlap Dagster's own start-up instead of following it."""
+    if module not in _WARM and min(size, cores()) > 1:
+        _WARM[module] = Pool(module, min(size, cores()))
+
+
+def take(module: str) -> Pool | None:
+    """The warm pool of `module`, now the caller's to close; None if none was started."""
+    return _WARM.pop(module, None)
+
+
+def close_warm() -> None:
+    """Stop the warm pools nobody took (the guess was wrong: nothing to read or render)."""
+    while _WARM:
+        _WARM.popitem()[1].close()
