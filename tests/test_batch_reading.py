@@ -11,10 +11,10 @@ from dataclasses import astuple
 from pathlib import Path
 
 import pytest
+from test_bad_inputs import bc
 
 from ipsetl.reader import ParsedExport, read_export, read_exports
 from ipsetl.sample_inbox import write_sample_inbox
-from test_bad_inputs import bc
 
 
 def _what(p: ParsedExport) -> tuple:
