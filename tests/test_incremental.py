@@ -191,3 +191,45 @@ def test_benchmark_loads_have_the_announced_shape(tmp_path):
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM mart.data_quality WHERE severity = 'error'").fetchone()[0] == 0
         assert con.execute("SELECT count(DISTINCT tertiary) FROM mart.region_tertiary").fetchone()[0] == 16
+
+
+def test_the_command_runs_the_report_job_only_when_a_report_would_change(tmp_path, rows):
+    """`ipsetl run` (the runner): the ingest job always; the tertiary job only over the selected
+    tertiaries whose reports would change. Next month's export (2026-T3) leaves 2026-T2's reports
+    as they are: one Dagster run, no report step. A corrected 2026-T2 answer: both jobs, the
+    tertiary job over 2026-T2 alone."""
+    import dagster as dg
+
+    from ipsetl import progress
+    from ipsetl.runner import dagster_instance, run_pipeline
+
+    inbox, out = tmp_path / "inbox", tmp_path / "reports"
+    write_export(inbox / "IPS seuranta 2025-2026.csv", _by_month(rows, date(2025, 9, 1), date(2026, 8, 31)))
+    s = settings(str(inbox), str(tmp_path / "w.duckdb"), str(out))
+
+    def run() -> tuple[list[tuple[str, str | None]], list[str]]:
+        said: list[str] = []
+        with dagster_instance() as instance:
+            before = {r.run_id for r in instance.get_runs()}
+        with progress.sink(said.append):
+            run_pipeline(s, AS_OF, "latest")
+        with dagster_instance() as instance:
+            new = [r for r in instance.get_runs(filters=dg.RunsFilter(tags={"ipsetl/trigger": "cli"}))]
+        runs = [(r.job_name, r.tags.get("dagster/asset_partition_range_start")) for r in new if r.run_id not in before]
+        return sorted(runs), said
+
+    runs, _ = run()
+    assert runs == [("ipsetl_ingest", None), ("ipsetl_tertiary", LATEST)]
+    before = _mtimes(out / LATEST)
+
+    write_export(inbox / "IPS seuranta 2026-10.csv", _by_month(rows, date(2026, 10, 1), date(2026, 10, 31)))
+    runs, said = run()
+    assert runs == [("ipsetl_ingest", None)]
+    assert f"Raportit {LATEST}: ennallaan" in said
+    assert _mtimes(out / LATEST) == before
+
+    last = [r for r in rows if r["region"] == "Lapin hyvinvointialue" and r["period_end"] == date(2026, 8, 31)]
+    write_export(inbox / "korjaus LAP.csv", [dict(last[0], submitted_at=last[0]["submitted_at"] + timedelta(days=10))])
+    runs, _ = run()
+    assert runs == [("ipsetl_ingest", None), ("ipsetl_tertiary", LATEST)]
+    assert _mtimes(out / LATEST) != before

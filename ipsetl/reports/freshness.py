@@ -85,10 +85,9 @@ def _up_to_date(s: Settings, as_of: date, scope: str) -> bool:
     The same functions the run uses decide it (the ingest registry, the tertiary signatures), so a
     run skipped here is one that would have found nothing to do. Any doubt answers False.
     """
-    from ipsetl import consistency, warehouse
+    from ipsetl import warehouse
     from ipsetl.forms import schema_fingerprint
     from ipsetl.ingest import file_sha, inbox_files, registry_of
-    from ipsetl.reports import data
 
     if not s.warehouse.exists() or not s.inbox.is_dir():
         return False
@@ -103,19 +102,36 @@ def _up_to_date(s: Settings, as_of: date, scope: str) -> bool:
             key = (name, file_sha(path, s.max_file_bytes))
             if key not in registry.entries or registry.needs_reread(key, fingerprint) is not None:
                 return False
-        due = data.select_tertiaries(data.report_tertiaries(con, as_of), scope)
-        if not due:
-            return True
-        labels = [t.label for t in due]
-        signatures = data.tertiary_signatures(con, labels)
-        regions = data.regions_for_reports(con)
-        blocked = consistency.blocking_failures(con, labels)
+        return not _stale(con, s, as_of, scope)
+
+
+def stale_tertiaries(s: Settings, as_of: date, scope: str) -> list[str]:
+    """The selected due tertiaries whose reports a render would change (or that have none yet), as
+    the warehouse is now: after ingestion, the tertiaries the report step has work in."""
+    from ipsetl import warehouse
+
+    with warehouse.connect(s.warehouse, read_only=True, wait_s=s.lock_wait_s) as con:
+        return _stale(con, s, as_of, scope)
+
+
+def _stale(con, s: Settings, as_of: date, scope: str) -> list[str]:
+    from ipsetl import consistency
+    from ipsetl.reports import data
+
+    due = data.select_tertiaries(data.report_tertiaries(con, as_of), scope)
+    if not due:
+        return []
+    labels = [t.label for t in due]
+    signatures = data.tertiary_signatures(con, labels)
+    regions = data.regions_for_reports(con)
+    blocked = consistency.blocking_failures(con, labels)
     funder, regional = data.report_options(s.suppression_threshold, s.regional_suppression, s.organisation)
     code = code_fingerprint()
+    stale = []
     for t in due:
         if blocked.get(t.label):
             t.draft, t.blocked = True, tuple(blocked[t.label])
         sig = signature(signatures[t.label], code, t, as_of, funder, regional, regions)
         if not tertiary_unchanged(Path(s.reports) / t.label, t.label, regions, sig):
-            return False
-    return True
+            stale.append(t.label)
+    return stale
