@@ -70,7 +70,7 @@ class Pool:
             )
             for log in self._logs
         ]
-        self._ready: set[int] = set()
+        self._idle: set[int] = set()  # workers ready and without a job
         self._sent = 0
 
     def __enter__(self) -> Pool:
@@ -90,7 +90,27 @@ class Pool:
             if proc.stdout is not None and proc.stdin is not None and not proc.stdin.closed:
                 sel.register(proc.stdout, selectors.EVENT_READ, proc)
         position, given, yielded = 0, 0, 0
+
+        def give(proc: subprocess.Popen) -> None:
+            """The next job to this worker, or mark it idle (ready for a later map) if none is left."""
+            nonlocal given
+            if given >= len(queue):
+                self._idle.add(proc.pid)
+                return
+            index = given
+            given += 1
+            self._idle.discard(proc.pid)
+            stem = folder / self._sent_id(index)
+            with open(f"{stem}.in", "wb") as fh:
+                pickle.dump(queue[index], fh, protocol=pickle.HIGHEST_PROTOCOL)
+            current[proc.pid] = (index, queue[index])
+            proc.stdin.write(f"{stem}.in\t{stem}.out\n")
+            proc.stdin.flush()
+
         try:
+            for proc in self._procs:
+                if proc.pid in self._idle:  # said ready, or finished an earlier map's last job
+                    give(proc)
             while yielded < len(queue):
                 if not sel.get_map():
                     raise WorkerFailed(f"{self.module}: ei toimivia työprosesseja")
@@ -98,7 +118,7 @@ class Pool:
                     proc: subprocess.Popen = key.data
                     answer = proc.stdout.readline().rstrip("\n")
                     if answer == "ready":
-                        self._ready.add(proc.pid)
+                        pass
                     elif answer == "ok":
                         index, _job = current.pop(proc.pid)
                         with open(folder / f"{self._sent_id(index)}.out", "rb") as fh:
@@ -109,15 +129,7 @@ class Pool:
                         what = f" ({describe(job)})" if index is not None else ""
                         reason = answer.removeprefix("error ") or self._last_words(proc)
                         raise WorkerFailed(f"Työprosessi päättyi kesken{what}: {reason}")
-                    if given < len(queue):
-                        index = given
-                        given += 1
-                        stem = folder / self._sent_id(index)
-                        with open(f"{stem}.in", "wb") as fh:
-                            pickle.dump(queue[index], fh, protocol=pickle.HIGHEST_PROTOCOL)
-                        current[proc.pid] = (index, queue[index])
-                        proc.stdin.write(f"{stem}.in\t{stem}.out\n")
-                        proc.stdin.flush()
+                    give(proc)
                 while position in results:
                     yield results.pop(position)
                     position += 1

@@ -1,0 +1,56 @@
+"""The worker pool (ipsetl/workers.py) that reads files and renders reports: results come back in
+the jobs' order whichever worker finishes first, a job that fails or a worker that dies fails the
+call with a message naming the job (never a hang), and the pool's workers end with it."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from ipsetl.reader import read_exports
+from ipsetl.reports.render import Job
+from ipsetl.sample_inbox import write_sample_inbox
+from ipsetl.workers import Pool, WorkerFailed
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("inbox")
+    write_sample_inbox(folder)
+    return sorted(folder.iterdir())
+
+
+def test_results_in_the_jobs_order(inbox):
+    batches = [(2**26, [(p, p.name)]) for p in inbox] + [(2**26, [(p, p.name) for p in inbox[:3]])]
+    with Pool("ipsetl.parse_worker", 2) as pool:
+        results = list(pool.map(batches))
+        again = list(pool.map(batches[:2]))  # a pool serves more than one map
+    assert [[p.file_name for p in r] for r in results] == [[name for _, name in files] for _, files in batches]
+    alone = read_exports([(p, p.name) for p in inbox])
+    assert [r[0].rows_accepted for r in results[: len(inbox)]] == [p.rows_accepted for p in alone]
+    assert [[p.file_name for p in r] for r in again] == [[inbox[0].name], [inbox[1].name]]
+
+
+def test_a_failing_job_names_itself(tmp_path):
+    bad = Job("regional", tmp_path / "alueraportti_XXX_2026-T2", {}, "0")
+    pool = Pool("ipsetl.reports.pdf_worker", 2)
+    try:
+        with pytest.raises(WorkerFailed, match=r"alueraportti_XXX_2026-T2.*KeyError"):
+            list(pool.map([bad], describe=lambda job: job.stem.name))
+    finally:
+        pool.close()
+    assert all(proc.poll() is not None for proc in pool._procs)
+
+
+def test_a_killed_worker_fails_the_call_instead_of_hanging(inbox):
+    pool = Pool("ipsetl.parse_worker", 2)
+    try:
+        for proc in pool._procs:
+            os.kill(proc.pid, signal.SIGKILL)
+        with pytest.raises(WorkerFailed, match="Työprosessi päättyi kesken"):
+            list(pool.map([(2**26, [(inbox[0], inbox[0].name)])]))
+    finally:
+        pool.close()
