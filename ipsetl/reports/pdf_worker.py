@@ -22,7 +22,10 @@ def render(job) -> tuple[bool, bool]:
 
 def _prepare() -> None:
     global _env
-    import matplotlib.pyplot  # noqa: F401 - loaded before "ready": the parent may start sending
+    # loaded before "ready" (the parent may start sending); the charts use Figure, never pyplot
+    # (pyplot would cost another half second here)
+    import matplotlib.backends.backend_svg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
     import weasyprint  # noqa: F401
 
     from ipsetl.reports.render import environment
