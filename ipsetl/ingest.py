@@ -145,22 +145,20 @@ BATCH = 16  # files validated in one pandera pass: its cost is per pass, not per
 PARSE_WORKER = "ipsetl.parse_worker"
 
 
-def probably_many_new(inbox: Path, warehouse_path: Path) -> bool:
-    """Whether the inbox likely holds PARALLEL_FROM or more files the warehouse has not read, judged
-    by name only (cheap: no hashing, no parsing): a hint for starting the reading workers early."""
+def probably_new(inbox: Path, warehouse_path: Path) -> int:
+    """How many inbox files the warehouse has probably not read, judged by name only (cheap: no
+    hashing, no parsing): a hint for starting the reading workers before Dagster starts up."""
     names = [name for name, _ in inbox_files(inbox)] if inbox.is_dir() else []
-    if len(names) < PARALLEL_FROM:
-        return False
-    if not warehouse_path.exists():
-        return True
+    if not names or not warehouse_path.exists():
+        return len(names)
     from ipsetl import warehouse
 
     try:
         with warehouse.connect(warehouse_path, read_only=True, wait_s=0) as con:
             known = {row[0] for row in con.execute("SELECT file_name FROM raw.source_file").fetchall()}
     except Exception:  # noqa: BLE001 - only a hint; the run itself reports an unreadable warehouse
-        return False
-    return sum(name not in known for name in names) >= PARALLEL_FROM
+        return 0
+    return sum(name not in known for name in names)
 
 
 def plan_run(inbox: Path, registry: Registry, max_bytes: int, progress: Progress) -> list[Pending]:
@@ -205,10 +203,8 @@ def _parse_all(files: list[tuple[Path, str]], max_bytes: int):
     from ipsetl.reader import read_exports
     from ipsetl.workers import Pool, cores, take
 
-    warm = take(PARSE_WORKER)  # started by the runner when it saw many new files
-    if len(files) < PARALLEL_FROM or cores() < 2:
-        if warm is not None:
-            warm.close()
+    warm = take(PARSE_WORKER)  # started by the runner when it saw new files
+    if warm is None and (len(files) < PARALLEL_FROM or cores() < 2):
         for start in range(0, len(files), BATCH):
             yield from read_exports(files[start : start + BATCH], max_bytes)
         return

@@ -131,10 +131,13 @@ def run_pipeline(s: Settings, as_of: date, scope: str = "all") -> RunResult:
     the range of those tertiaries). A new month's export that leaves the selected tertiaries as
     they were costs one run, not the report steps' bookkeeping too. The jobs are those the UI shows."""
     from ipsetl import workers
-    from ipsetl.ingest import PARSE_WORKER, probably_many_new
+    from ipsetl.ingest import PARALLEL_FROM, PARSE_WORKER, probably_new
 
-    if probably_many_new(s.inbox, s.warehouse):
-        workers.warm(PARSE_WORKER)  # they import pandas and pandera while Dagster starts up
+    new = probably_new(s.inbox, s.warehouse)
+    if new:
+        # They import pandas and pandera while Dagster starts up. One worker for a few files:
+        # it also keeps pandera (20 MB) out of this process, which later waits on the report workers.
+        workers.warm(PARSE_WORKER, 2 if new >= PARALLEL_FROM else 1)
     try:
         return _run_pipeline(s, as_of, scope)
     finally:
@@ -179,7 +182,7 @@ def _run_pipeline(s: Settings, as_of: date, scope: str) -> RunResult:
             if label in partitions and label not in stale:
                 progress.emit(f"Raportit {label}: ennallaan")
         if stale:
-            if _new_tertiaries(s, stale):
+            if _new_tertiaries(s, stale) and workers.cores() > 1:
                 workers.warm(PDF_WORKER)  # WeasyPrint and matplotlib load while the run starts
             more = defs.resolve_job_def("ipsetl_tertiary").execute_in_process(
                 run_config=config,

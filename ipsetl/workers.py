@@ -182,8 +182,8 @@ _WARM: dict[str, Pool] = {}
 def warm(module: str, size: int = 2) -> None:
     """Start a pool now for work that will probably come (the runner knows before the asset does):
     the workers' imports then overlap Dagster's own start-up instead of following it."""
-    if module not in _WARM and min(size, cores()) > 1:
-        _WARM[module] = Pool(module, min(size, cores()))
+    if module not in _WARM:
+        _WARM[module] = Pool(module, max(1, min(size, cores())))
 
 
 def take(module: str) -> Pool | None:
