@@ -112,19 +112,6 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _selected(s: Settings, as_of: date, scope: str) -> list[str]:
-    """The due tertiaries `scope` selects, as the warehouse has them now (none before the first run)."""
-    from ipsetl import warehouse
-    from ipsetl.reports.data import report_tertiaries, select_tertiaries
-
-    if not s.warehouse.exists():
-        return []
-    with warehouse.connect(s.warehouse, read_only=True, wait_s=s.lock_wait_s) as con:
-        if not warehouse.has_schema(con):
-            return []
-        return [t.label for t in select_tertiaries(report_tertiaries(con, as_of), scope)]
-
-
 def run_pipeline(s: Settings, as_of: date, scope: str = "all") -> RunResult:
     """Ingestion, marts and checks in one Dagster run (the ingest job); then, only if some selected
     tertiary's reports would change, its summary and reports in a second (the tertiary job, over
@@ -153,7 +140,7 @@ def _new_tertiaries(s: Settings, labels: list[str]) -> bool:
 
 def _run_pipeline(s: Settings, as_of: date, scope: str) -> RunResult:
     from ipsetl import progress, workers
-    from ipsetl.reports.freshness import stale_tertiaries
+    from ipsetl.reports.freshness import due_and_stale
     from ipsetl.reports.render import PDF_WORKER
     from pipelines.definitions import TERTIARY_ASSETS, defs
     from pipelines.partitions import TERTIARIES
@@ -176,8 +163,8 @@ def _run_pipeline(s: Settings, as_of: date, scope: str) -> RunResult:
         )
         if not first.success:
             raise RunFailed(_failure(first))
-        due = _selected(s, as_of, scope)
-        stale = [t for t in stale_tertiaries(s, as_of, scope) if t in partitions]
+        due, stale = due_and_stale(s, as_of, scope)
+        stale = [t for t in stale if t in partitions]
         for label in due:
             if label in partitions and label not in stale:
                 progress.emit(f"Raportit {label}: ennallaan")

@@ -523,23 +523,22 @@ def _benchmark_labels(fig, ax, benchmarks: list[tuple[float, str]], *, percent: 
     # Constrained layout makes room for the labels (their width: spreading moves them only up or
     # down, within the axes' height); the spreading needs the axes' height in points, so lay out
     # once, spread, and freeze the layout (a layout pass is a fifth of a chart's cost).
-    for _ in range(1):
-        fig.draw_without_rendering()
-        bottom, top = ax.get_ylim()
-        height_pt = ax.get_window_extent().height * 72 / fig.dpi
-        per_unit = height_pt / (top - bottom)
-        gap_pt = _BENCHMARK_PT * 1.25
-        placed: list[float] = []  # label centres in points above the axes' bottom
-        for y, _ in ordered:
-            want = (y - bottom) * per_unit
-            if placed and want - placed[-1] < gap_pt:
-                want = placed[-1] + gap_pt
-            placed.append(want)
-        overflow = placed[-1] - (height_pt + gap_pt / 2)  # pushed above the top: shift all down
-        if overflow > 0:
-            placed = [p - overflow for p in placed]
-        for note, (y, _), centre in zip(notes, ordered, placed, strict=True):
-            note.set_position((4, centre - (y - bottom) * per_unit))
+    fig.draw_without_rendering()
+    bottom, top = ax.get_ylim()
+    height_pt = ax.get_window_extent().height * 72 / fig.dpi
+    per_unit = height_pt / (top - bottom)
+    gap_pt = _BENCHMARK_PT * 1.25
+    placed: list[float] = []  # label centres in points above the axes' bottom
+    for y, _ in ordered:
+        want = (y - bottom) * per_unit
+        if placed and want - placed[-1] < gap_pt:
+            want = placed[-1] + gap_pt
+        placed.append(want)
+    overflow = placed[-1] - (height_pt + gap_pt / 2)  # pushed above the top: shift all down
+    if overflow > 0:
+        placed = [p - overflow for p in placed]
+    for note, (y, _), centre in zip(notes, ordered, placed, strict=True):
+        note.set_position((4, centre - (y - bottom) * per_unit))
     fig.set_layout_engine("none")
     # WeasyPrint sets SVG text a few per cent wider than matplotlib measures it (hinted advances), and
     # the root svg clips: narrow the axes so the longest label keeps a margin of 8 % of its width.

@@ -102,23 +102,28 @@ def _up_to_date(s: Settings, as_of: date, scope: str) -> bool:
             key = (name, file_sha(path, s.max_file_bytes))
             if key not in registry.entries or registry.needs_reread(key, fingerprint) is not None:
                 return False
-        return not _stale(con, s, as_of, scope)
+        from ipsetl.reports import data
+
+        return not _stale(con, s, as_of, data.select_tertiaries(data.report_tertiaries(con, as_of), scope))
 
 
-def stale_tertiaries(s: Settings, as_of: date, scope: str) -> list[str]:
-    """The selected due tertiaries whose reports a render would change (or that have none yet), as
-    the warehouse is now: after ingestion, the tertiaries the report step has work in."""
+def due_and_stale(s: Settings, as_of: date, scope: str) -> tuple[list[str], list[str]]:
+    """The selected due tertiaries, and those of them whose reports a render would change (or that
+    have none yet), as the warehouse is now: after ingestion, the tertiaries the report step has
+    work in."""
     from ipsetl import warehouse
+    from ipsetl.reports import data
 
     with warehouse.connect(s.warehouse, read_only=True, wait_s=s.lock_wait_s) as con:
-        return _stale(con, s, as_of, scope)
+        due = data.select_tertiaries(data.report_tertiaries(con, as_of), scope)
+        return [t.label for t in due], _stale(con, s, as_of, due)
 
 
-def _stale(con, s: Settings, as_of: date, scope: str) -> list[str]:
+def _stale(con, s: Settings, as_of: date, due: list) -> list[str]:
+    """The tertiaries of `due` (data.Tertiary) whose reports a render would change."""
     from ipsetl import consistency
     from ipsetl.reports import data
 
-    due = data.select_tertiaries(data.report_tertiaries(con, as_of), scope)
     if not due:
         return []
     labels = [t.label for t in due]
