@@ -295,5 +295,28 @@ def restore(snapshot, warehouse):
         click.echo(f"Palautusta edeltänyt tila tallennettiin: {before.name}")
 
 
+def entry() -> None:
+    """The console command `ipsetl`: click's main, then out without the interpreter's teardown.
+
+    After a run the process holds Dagster, DuckDB, pandas and Jinja2; freeing all of it module by
+    module took 0,8 s of every run's wall time, for nothing: the warehouse is committed and closed,
+    the reports written. The atexit hooks still run (the Dagster instance, temporary files, logging),
+    and the standard streams are flushed. Tests call `main` through click's runner instead.
+    """
+    from ipsetl.workers import exit_now
+
+    try:
+        main.main(prog_name="ipsetl")
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    exit_now(code)
+
+
 if __name__ == "__main__":
-    main()
+    entry()

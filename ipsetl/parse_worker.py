@@ -6,8 +6,6 @@ not one: their rows are validated in one pandera pass (reader.read_exports).
 
 from __future__ import annotations
 
-import sys
-
 
 def read(job: tuple[int, list]) -> list:
     from ipsetl.reader import read_exports
@@ -21,6 +19,6 @@ def _prepare() -> None:
 
 
 if __name__ == "__main__":
-    from ipsetl.workers import serve
+    from ipsetl.workers import exit_now, serve
 
-    sys.exit(serve(read, _prepare))
+    exit_now(serve(read, _prepare))

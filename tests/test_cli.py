@@ -159,3 +159,15 @@ def test_a_run_with_nothing_new_ends_before_dagster_and_scope_is_checked(tmp_pat
     assert bad.returncode != 0 and "Virhe: --tertiaries 'viimeisin'" in bad.stderr and "Traceback" not in bad.stderr
     not_due = ipsetl(*args, "--tertiaries", "2019-T1", "--force")
     assert not_due.returncode == 0 and "kaudelta 2019-T1 ei ole raportoitavaa" in not_due.stderr
+
+
+def test_the_command_leaves_fast_but_flushes_everything(loaded):
+    """`ipsetl` exits with os._exit (no interpreter teardown): buffered output must still all arrive,
+    and the exit codes stay what click decided."""
+    _, _, wh, _ = loaded
+    out = ipsetl("sql", "--warehouse", str(wh), "--format", "csv", "SELECT range AS n FROM range(20000)")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "n" and len(lines) == 20001 and lines[-1] == "19999"
+    bad = ipsetl("sql", "--warehouse", str(wh), "SELEC 1")
+    assert bad.returncode == 1 and bad.stderr.startswith("Virhe:")

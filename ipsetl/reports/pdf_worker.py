@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 
 _env = None
 
@@ -37,6 +36,6 @@ def _prepare() -> None:
 
 
 if __name__ == "__main__":
-    from ipsetl.workers import serve
+    from ipsetl.workers import exit_now, serve
 
-    sys.exit(serve(render, _prepare))
+    exit_now(serve(render, _prepare))
