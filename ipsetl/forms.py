@@ -6,7 +6,7 @@ import csv
 import os
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from ipsetl.headers import normalise_header
@@ -37,8 +37,10 @@ class FormVersion:
         """The form_version label stored in mart.source_file, e.g. `seuranta-1`."""
         return f"{self.form}-{self.version}"
 
-    @property
+    @cached_property
     def by_header(self) -> dict[str, FormColumn]:
+        """Built once a form version (a frozen dataclass still takes a cached_property): recognition
+        asks for it for every candidate header row of every file."""
         return {normalise_header(c.header): c for c in self.columns}
 
     def column(self, name: str) -> FormColumn:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _WS = re.compile(r"\s+")
 
@@ -17,7 +18,14 @@ def normalise_header(text: object) -> str:
     """Return the header as forms are matched on it; non-strings (Excel numbers) become text."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFC", str(text))
+    return _normalise(str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalise(text: str) -> str:
+    # cached: form recognition tries every leading row of every file against every form version,
+    # the same few hundred header texts a hundred thousand times in a national load
+    s = unicodedata.normalize("NFC", text)
     s = s.replace("\ufeff", "").replace("\u00a0", " ").replace("\u202f", " ")
     s = _WS.sub(" ", s).strip()
     while s.endswith(":"):
