@@ -369,3 +369,215 @@ def test_renders_in_weasyprint(tmp_path):
     with Image.open(tmp_path / "page.png") as page:
         low, high = page.convert("L").getextrema()
     assert low < 40 and high > 240  # black lines and text on white paper
+
+
+# --- layout the charts decide themselves --------------------------------------------------------------------
+
+SIN45 = 0.5**0.5
+REGIONS = ["Koko maa", "PIR", "HUS", "VSS", "KES", "POP", "LAP", "SAT", "KAN", "EKS", "PSH", "KYM", "POH"]
+SIXTEEN = [f"{y}-T{t}" for y in range(2021, 2027) for t in (1, 2, 3)][:16]
+
+
+def placed_texts(svg: str) -> list[tuple[str, float, float, float, str, str | None]]:
+    """(label, x, y, font size, text-anchor, transform) of every text, size and anchor inherited from groups."""
+    out = []
+
+    def walk(element: ET.Element, size: float, anchor: str) -> None:
+        size = float(element.get("font-size", size))
+        anchor = element.get("text-anchor", anchor)
+        if element.tag == f"{SVG}text":
+            x, y = float(element.get("x")), float(element.get("y"))
+            out.append(("".join(element.itertext()), x, y, size, anchor, element.get("transform")))
+        for child in element:
+            walk(child, size, anchor)
+
+    walk(ET.fromstring(svg), 16.0, "start")
+    return out
+
+
+def view_size(svg: str) -> tuple[float, float]:
+    _, _, w, h = (float(v) for v in ET.fromstring(svg).get("viewBox").split())
+    return w, h
+
+
+def width(text: str, size: float) -> float:
+    from ipsetl.reports.charts import _text_width
+
+    return _text_width(text, size)
+
+
+def numbers(d: str) -> list[float]:
+    return [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", d)]
+
+
+def root_path(svg: str, stroke: str) -> str:
+    """The d of the chart-level path drawn in ``stroke`` (the grid, or the spines with the tick marks)."""
+    found = [p.get("d") for p in ET.fromstring(svg).findall(f"{SVG}path") if p.get("stroke") == stroke]
+    assert len(found) == 1, stroke
+    return found[0]
+
+
+def test_text_widths_come_from_dejavu_sans(monkeypatch):
+    from ipsetl.reports import charts
+
+    if charts._advances() is None:
+        pytest.skip("DejaVu Sans not installed: widths are estimated")
+    from fontTools.ttLib import TTFont
+
+    with TTFont(charts._font_file()) as font:
+        cmap, hmtx, upem = font.getBestCmap(), font["hmtx"], font["head"].unitsPerEm
+        for text in ["2021-T3", f"31{NBSP}% vähimmäistaso", "Työllisyysaste", "WWW iii"]:
+            advance = sum(hmtx[cmap[ord(ch)]][0] for ch in text) / upem * 8
+            assert width(text, 8) == pytest.approx(advance, rel=0.03)
+    # Without the font a glyph counts 0.6 em, and the charts still lay out.
+    monkeypatch.setattr(charts, "_advances", lambda: None)
+    charts._text_width.cache_clear()
+    try:
+        assert charts._text_width("abcd", 10) == pytest.approx(24)
+        assert "50 % erinomainen" in texts(employment_chart())
+    finally:
+        charts._text_width.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "marks",
+    [
+        BENCHMARKS,
+        [(0.40, "40 % a"), (0.41, "41 % keskitaso"), (0.42, "42 % c"), (0.50, "50 % erinomainen"), (0.52, "52 %")],
+        [(0.0, "nolla"), (0.004, "puoli"), (0.008, "yksi")],  # crowded at the bottom of the axis
+        [(0.99, "a"), (0.995, "b"), (1.0, "ylin")],  # crowded at the top
+    ],
+)
+def test_benchmark_labels_never_overlap_and_stay_inside(marks):
+    svg = line_chart(
+        CATEGORIES,
+        {"A": [0.1, 0.12, 0.15, 0.14, 0.2]},
+        title="t",
+        description="d",
+        y_label="y",
+        percent=True,
+        benchmarks=marks,
+        highlight=["A"],
+    )
+    w, h = view_size(svg)
+    by_label = {t[0]: t for t in placed_texts(svg)}
+    placed = [by_label[label] for _, label in sorted(marks, reverse=True)]  # highest benchmark first
+    for label, x, y, size, anchor, _ in placed:
+        assert anchor == "start" and 0 < x and x + width(label, size) <= w, label
+        assert y - 0.8 * size >= 0 and y + 0.25 * size <= h, label
+    ys = [y for _, _, y, _, _, _ in placed]
+    assert all(b - a >= placed[0][3] for a, b in zip(ys, ys[1:], strict=False)), "labels overlap or swap order"
+
+
+def test_benchmark_labels_sit_on_their_lines_when_there_is_room():
+    svg = employment_chart()  # 31, 41 and 50 % on a 0–60 % axis: far enough apart
+    by_label = {t[0]: t for t in placed_texts(svg)}
+    for j, (_, label) in enumerate(BENCHMARKS):
+        line = numbers(group(svg, f"benchmark-{j}").find(f"{SVG}path").get("d"))
+        _, x, y, size, _, _ = by_label[label]
+        assert abs((y - 0.3645 * size) - line[1]) < 0.5  # the label's digit height centred on the line
+        assert x > line[2]  # right of the line's end
+
+
+def test_x_labels_turn_when_they_do_not_fit_side_by_side():
+    svg = line_chart(
+        SIXTEEN,
+        {"PIR": [0.3 + 0.01 * i for i in range(16)]},
+        title="t",
+        description="d",
+        y_label="y",
+        percent=True,
+        benchmarks=BENCHMARKS,
+        highlight=["PIR"],
+    )
+    w, h = view_size(svg)
+    labels = [t for t in placed_texts(svg) if t[0] in SIXTEEN]
+    assert [t[0] for t in labels] == SIXTEEN
+    for label, x, y, size, anchor, transform in labels:
+        assert anchor == "end" and transform.startswith("rotate(-45 "), label
+        reach = width(label, size) * SIN45
+        assert x - reach - 0.8 * size * SIN45 >= 0 and y + reach + 0.25 * size * SIN45 <= h, label
+    # Five fit side by side: centred under their ticks, not turned, not touching.
+    flat = [t for t in placed_texts(employment_chart()) if t[0] in CATEGORIES]
+    assert all(t[4] == "middle" and t[5] is None for t in flat)
+    for a, b in zip(flat, flat[1:], strict=False):
+        assert a[1] + width(a[0], a[3]) / 2 < b[1] - width(b[0], b[3]) / 2
+
+
+def test_too_many_categories_label_every_kth_from_the_latest():
+    cats = [f"{2000 + i // 3}-T{i % 3 + 1}" for i in range(60)]
+    svg = bar_chart(cats, {"A": list(range(60))}, title="t", description="d", y_label="y", width_mm=120)
+    shown = [t for t in placed_texts(svg) if t[0] in cats]
+    assert shown[-1][0] == cats[-1] and 1 < len(shown) < len(cats)
+    # parallel turned labels: their distance across is the ticks' distance × sin 45°
+    assert all((b[1] - a[1]) * SIN45 >= 0.99 * a[3] for a, b in zip(shown, shown[1:], strict=False))
+
+
+def test_legend_wraps_into_rows_in_series_order():
+    data = {r: [i * 10 + c for c in range(len(CATEGORIES))] for i, r in enumerate(REGIONS)}
+
+    def legend(svg: str) -> list:
+        return [t for t in placed_texts(svg) if t[0] in REGIONS]
+
+    svg = line_chart(CATEGORIES, data, title="t", description="d", y_label="y")
+    w, _ = view_size(svg)
+    entries = legend(svg)
+    rows = sorted({round(t[2], 2) for t in entries})
+    assert len(rows) >= 2
+    assert [t[0] for t in sorted(entries, key=lambda t: (round(t[2], 2), t[1]))] == REGIONS  # row by row
+    for row in rows:
+        in_row = sorted((t for t in entries if round(t[2], 2) == row), key=lambda t: t[1])
+        for a, b in zip(in_row, in_row[1:], strict=False):
+            assert a[1] + width(a[0], a[3]) < b[1], "legend entries overlap"
+        assert in_row[-1][1] + width(in_row[-1][0], in_row[-1][3]) <= w
+    # A narrower chart takes more rows; the legend stays above the plot (above the top y tick label).
+    narrow = line_chart(CATEGORIES, data, title="t", description="d", y_label="y", width_mm=90)
+    assert len({round(t[2], 2) for t in legend(narrow)}) > len(rows)
+    top_tick = min(t[2] for t in placed_texts(svg) if t[4] == "end" and t[5] is None)  # y tick labels
+    assert max(rows) < top_tick - 8
+    # Two entries: one row.
+    assert len({t[2] for t in placed_texts(employment_chart()) if t[0] in {"Koko maa", "PIR"}}) == 1
+
+
+def test_y_ticks_are_nice_with_the_axis_ending_at_a_tick():
+    def ticks(svg: str) -> list[str]:
+        return [t[0] for t in placed_texts(svg) if t[4] == "end" and t[5] is None]
+
+    assert ticks(employment_chart()) == [f"{v}{NBSP}%" for v in (0, 20, 40, 60)]
+    assert ticks(counts_chart()) == ["0", "500", f"1{NBSP}000", f"1{NBSP}500"]
+    # Headroom: a maximum on a tick gets the next tick above it.
+    at_tick = line_chart(["a", "b"], {"A": [0.2, 0.6]}, title="t", description="d", y_label="y", percent=True)
+    assert ticks(at_tick)[-1] == f"80{NBSP}%"
+    assert ticks(line_chart(["a", "b"], {"A": [3, 7]}, title="t", description="d", y_label="y")) == [
+        "0", "2", "4", "6", "8"
+    ]  # fmt: skip
+    # The y axis (spine) starts at the top tick's grid line.
+    svg = employment_chart()
+    grid_top = min(numbers(root_path(svg, "#e3e3e3"))[1::3])
+    spine_top = numbers(root_path(svg, "#000000"))[1]
+    assert grid_top == pytest.approx(spine_top, abs=0.01)
+
+
+def test_bars_zero_is_flat_and_value_labels_sit_above():
+    svg = counts_chart(value_labels=True)
+    base_and_tops = {}
+    for gid in ["bars-0-0", "bars-0-4", "bars-1-3", "bars-1-4"]:
+        x0, base, top, x1, _ = numbers(group(svg, gid).find(f"{SVG}path").get("d"))
+        base_and_tops[gid] = (x0, x1, base, top)
+    assert base_and_tops["bars-1-3"][2] == base_and_tops["bars-1-3"][3]  # zero: a flat bar
+    by_label = {t[0]: t for t in placed_texts(svg)}
+    for gid, value in [("bars-0-0", 820), ("bars-0-4", 1405), ("bars-1-4", 420)]:
+        x0, x1, _, top = base_and_tops[gid]
+        _, x, y, _, anchor, _ = by_label[format_number(value)]
+        assert anchor == "middle" and x == pytest.approx((x0 + x1) / 2, abs=0.02) and y < top
+
+
+def test_svg_stays_small():
+    svg = employment_chart()
+    root = ET.fromstring(svg)
+    assert len(list(root.iter())) < 80
+    for i in range(len(RATES)):
+        assert len(group(svg, f"series-{i}").findall(f"{SVG}path")) <= 1  # one path a series line
+    styled = [e for e in root.iter() if e.get("style")]
+    # the lines' styles (tests and CSS read them) and the one text group's font
+    assert len(styled) == len(RATES) + len(BENCHMARKS) + 1

@@ -1,25 +1,35 @@
-"""Report charts as inline SVG: Finnish number formats, greyscale-safe styles, byte-for-byte deterministic.
+"""Report charts as inline SVG written by hand: Finnish number formats, greyscale-safe styles, byte-for-byte
+deterministic.
 
 Each function returns one ``<svg …>…</svg>`` string (no XML declaration, no DOCTYPE) to drop into the
 report HTML that WeasyPrint renders. The root carries its printed size in millimetres (``width="170mm"``
 with a viewBox in points, so one point in the chart is one point on paper), ``role="img"`` and
-``aria-labelledby`` pointing at its ``<title>`` and ``<desc>``. Text stays text (``svg.fonttype = none``)
-in DejaVu Sans, the font the PDFs use.
+``aria-labelledby`` pointing at its ``<title>`` and ``<desc>``. Text stays text (one ``<text>`` a label) in
+DejaVu Sans, the font the PDFs use.
 
-Determinism: matplotlib's hashed ids are salted with a constant, the date and creator metadata are left
-out, and every id in the SVG is prefixed with the chart's id (``chart_id``, or one derived from a hash of
-all the inputs), so two charts in one HTML page never share an id. Ids matplotlib writes that nothing
-refers to are dropped; the series keep theirs (``<chart_id>-series-0`` …) so tests and CSS can find them.
+The SVG is small on purpose (one path a series line, one text a label, a few groups): WeasyPrint's cost
+grows with the elements and the style strings it parses, and the charts are drawn in every report.
+Presentation attributes are used where nothing reads a ``style``; the series and benchmark lines keep a
+``style`` (tests and CSS look at it).
 
-matplotlib is imported inside the functions, so importing this module is cheap. Figures are built with
-``matplotlib.figure.Figure`` and never registered with pyplot: no backend is switched, nothing global is
-left open, and the figure is freed with its last reference (matplotlib's advice for servers).
+Layout: the label widths come from DejaVu Sans' own advance widths (fontTools, ``cmap`` and ``hmtx``
+only, read once a process), which is what WeasyPrint sets, glyph by glyph; without the font a glyph
+counts 0.6 em. The y ticks are matplotlib's ``MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10])`` (so the
+axes look as they did when matplotlib drew them), the legend sits above the plot in as many columns as
+fit, benchmark labels at the right end of their lines are pushed apart where they would overlap (a thin
+leader joins a moved one to its line), and x labels turn 45° when they do not fit side by side (with so
+many categories that even turned they would touch, every k-th is labelled, counted from the latest).
+
+Determinism: coordinates are written with two decimals, nothing depends on ``hash()``, the time or the
+machine beyond the font's widths, and every id is prefixed with the chart's id (``chart_id``, or one
+derived from a hash of all the inputs), so two charts in one HTML page never share an id. The series keep
+theirs (``<chart_id>-series-0`` …) so tests and CSS can find them.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import io
 import json
 import math
 import re
@@ -52,7 +62,7 @@ _CONTEXT_COLOR = "#c2c2c2"
 _DASHES = ["solid", (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1.5, 2)), (0, (2.5, 1.5))]
 _MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
 _GREYS = ["#000000", "#555555", "#8a8a8a"]
-# Bars: black, mid grey, then white or light grey with hatches.
+# Bars: black, mid grey, then white or light grey with hatches (matplotlib's hatch letters and densities).
 _BAR_FILLS = [
     ("#000000", ""),
     ("#8c8c8c", ""),
@@ -63,9 +73,48 @@ _BAR_FILLS = [
     ("#ffffff", "---"),
 ]
 _BENCHMARK_COLOR = "#595959"
+_BENCHMARK_DASH = (3, 2.5)
+_BENCHMARK_WIDTH = 0.8
 _GRID_COLOR = "#e3e3e3"
+_AXIS_WIDTH = 0.6
+_HATCH_TILE = 24.0  # a multiple of every hatch's period
 
 _ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+
+# Geometry, in points (the viewBox unit).
+_PAD = 2.0  # around the whole chart
+_TICK_LEN = 3.0  # x tick marks (line charts), pointing down
+_XTICK_PAD = 3.5  # tick end (or axis) to x label
+_YTICK_PAD = 2.0  # axis to y tick label
+_YLABEL_PAD = 4.0  # y tick labels to the axis label
+_BENCHMARK_PAD = 4.0  # plot's right edge to a benchmark label
+_LEGEND_HANDLE = 3.2 * _LEGEND_PT  # line sample / patch length
+_LEGEND_TEXT_PAD = 0.6 * _LEGEND_PT
+_LEGEND_COLUMN_GAP = 1.6 * _LEGEND_PT
+_LEGEND_ROW = 1.65 * _LEGEND_PT  # row pitch
+_LEGEND_PLOT_GAP = 8.0  # last legend row's centre + half a row … plot top
+# DejaVu Sans, in em: digit / cap height, ascender of "l", descender of "y".
+_DIGIT_HEIGHT = 0.729
+_ASCENT = 0.76
+_DESCENT = 0.236
+_WIDTH_SLACK = 1.02  # measured widths are what WeasyPrint sets; a margin for another font build
+_SIN45 = math.sqrt(0.5)
+
+# Marker outlines for a marker size of 1 (matplotlib's shapes, y pointing down).
+_MARKER_SHAPES: dict[str, list[tuple[float, float]]] = {
+    "s": [(-0.5, -0.5), (0.5, -0.5), (0.5, 0.5), (-0.5, 0.5)],
+    "D": [(0, -0.7071), (0.7071, 0), (0, 0.7071), (-0.7071, 0)],
+    "^": [(0, -0.5), (0.5, 0.5), (-0.5, 0.5)],
+    "v": [(0, 0.5), (-0.5, -0.5), (0.5, -0.5)],
+    "P": [
+        (-1 / 6, -0.5), (1 / 6, -0.5), (1 / 6, -1 / 6), (0.5, -1 / 6), (0.5, 1 / 6), (1 / 6, 1 / 6),
+        (1 / 6, 0.5), (-1 / 6, 0.5), (-1 / 6, 1 / 6), (-0.5, 1 / 6), (-0.5, -1 / 6), (-1 / 6, -1 / 6),
+    ],
+    "X": [
+        (-0.25, -0.5), (0, -0.25), (0.25, -0.5), (0.5, -0.25), (0.25, 0), (0.5, 0.25),
+        (0.25, 0.5), (0, 0.25), (-0.25, 0.5), (-0.5, 0.25), (-0.25, 0), (-0.5, -0.25),
+    ],
+}  # fmt: skip
 
 
 # --- Finnish numbers --------------------------------------------------------------------------------------
@@ -128,144 +177,402 @@ def _all_integers(values: list[float]) -> bool:
     return all(float(v).is_integer() for v in values)
 
 
-# --- matplotlib set-up ------------------------------------------------------------------------------------
-
-
-def _rc() -> dict:
-    return {
-        "svg.fonttype": "none",
-        "svg.hashsalt": "ipsetl-charts",
-        "svg.image_inline": True,
-        "font.family": "sans-serif",
-        "font.sans-serif": [FONT_FAMILY],
-        "font.size": _TICK_PT,
-        "text.parse_math": False,
-        "axes.unicode_minus": True,
-        "axes.linewidth": 0.6,
-        "axes.edgecolor": "#000000",
-        "xtick.major.width": 0.6,
-        "ytick.major.width": 0.6,
-        "xtick.major.size": 3,
-        "ytick.major.size": 0,
-        "xtick.color": "#000000",
-        "ytick.color": "#000000",
-        "hatch.linewidth": 0.6,
-        "hatch.color": "#000000",
-        "legend.frameon": False,
-        "path.simplify": False,
-        "lines.solid_capstyle": "butt",
-        "lines.dash_capstyle": "butt",
-    }
-
-
-def _new_figure(width_mm: float, height_mm: float):
-    from matplotlib.figure import Figure
-
-    if width_mm <= 0 or height_mm <= 0:
+def _check_size(width_mm: float, height_mm: float) -> None:
+    if not (width_mm > 0 and height_mm > 0):
         raise ValueError("chart size must be positive")
-    fig = Figure(figsize=(width_mm / MM_PER_INCH, height_mm / MM_PER_INCH), layout="constrained")
-    fig.get_layout_engine().set(w_pad=2 / 72, h_pad=2 / 72, hspace=0, wspace=0)
-    ax = fig.add_subplot()
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.grid(axis="y", color=_GRID_COLOR, linewidth=0.5)
-    ax.set_axisbelow(True)
-    return fig, ax
 
 
-def _y_axis(ax, lo: float, hi: float, *, percent: bool, integer: bool) -> None:
-    """Nice ticks from lo to just above hi, Finnish labels; the top of the axis is a tick."""
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    if hi <= lo:
-        hi = lo + (0.1 if percent else (10 if integer else 1))
-    hi = hi + 0.03 * (hi - lo)  # headroom: a marker at the maximum is not cut in half
-    locator = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10], integer=integer, min_n_ticks=3)
-    ticks = [t for t in locator.tick_values(lo, hi)]
-    bottom = max(t for t in ticks if t <= lo + 1e-12) if any(t <= lo + 1e-12 for t in ticks) else ticks[0]
-    top = min(t for t in ticks if t >= hi - 1e-12) if any(t >= hi - 1e-12 for t in ticks) else ticks[-1]
-    ax.set_ylim(bottom, top)
-    ax.yaxis.set_major_locator(locator)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_number(v, percent=percent)))
-    ax.tick_params(axis="y", labelsize=_TICK_PT, pad=2)
+# --- text widths --------------------------------------------------------------------------------------------
 
 
-def _x_axis(ax, categories: list[str], width_mm: float, *, pad: float) -> None:
-    n = len(categories)
-    ax.set_xticks(range(n), [str(c) for c in categories])
-    ax.set_xlim(-pad, n - 1 + pad)
-    # Rotate the labels when they would not fit side by side (DejaVu Sans averages ~0.6 em per glyph).
-    longest_mm = max(len(str(c)) for c in categories) * _TICK_PT * 0.62 / PT_PER_MM
-    room_mm = (width_mm - 30) / max(n, 1)
-    if longest_mm + 2 > room_mm:
-        ax.tick_params(axis="x", labelrotation=45, labelsize=_TICK_PT)
-        for label in ax.get_xticklabels():
-            label.set_horizontalalignment("right")
-            label.set_rotation_mode("anchor")
-    else:
-        ax.tick_params(axis="x", labelsize=_TICK_PT)
+def _font_file() -> str | None:
+    """DejaVu Sans as fontconfig (and so WeasyPrint) finds it, else where distributions put it."""
+    import os
+    import shutil
+    import subprocess
+
+    if shutil.which("fc-match"):
+        try:
+            found = subprocess.run(
+                ["fc-match", "-f", "%{file}", FONT_FAMILY], capture_output=True, text=True, timeout=10, check=False
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            found = ""
+        # fontconfig answers with a substitute when DejaVu is missing: its widths would be another font's
+        if os.path.basename(found).lower().startswith("dejavusans.") and os.path.isfile(found):
+            return found
+    for candidate in (
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",  # Debian, Ubuntu
+        "/usr/share/fonts/dejavu-sans-fonts/DejaVuSans.ttf",  # Fedora
+        "/usr/share/fonts/TTF/DejaVuSans.ttf",  # Arch
+        "/usr/share/fonts/dejavu/DejaVuSans.ttf",  # Alpine
+    ):
+        if os.path.isfile(candidate):
+            return candidate
+    return None
 
 
-def _legend(fig, handles: list, labels: list[str], width_mm: float) -> None:
-    if not handles:
-        return
-    # Columns that fit across the figure: handle + gap + text, estimated from the longest label.
-    entry_mm = (3.2 * _LEGEND_PT + max(len(s) for s in labels) * _LEGEND_PT * 0.62) / PT_PER_MM
-    ncol = max(1, min(len(labels), int((width_mm - 6) // max(entry_mm, 1))))
-    fig.legend(
-        handles,
-        labels,
-        loc="outside upper left",
-        ncol=ncol,
-        fontsize=_LEGEND_PT,
-        handlelength=3.2,
-        handletextpad=0.6,
-        columnspacing=1.6,
-        borderaxespad=0.2,
-        alignment="left",
-    )
+@functools.lru_cache(maxsize=1)
+def _advances() -> tuple[dict[int, float], float] | None:
+    """Advance width in em of every character DejaVu Sans maps, and its .notdef's; None without the font."""
+    path = _font_file()
+    if path is None:
+        return None
+    try:
+        from fontTools.ttLib import TTFont
+
+        with TTFont(path, lazy=True) as font:  # lazy: only the tables asked for are read
+            cmap = font["cmap"].getcmap(3, 1) or font["cmap"].getcmap(0, 3)
+            metrics = font["hmtx"].metrics
+            upem = float(font["head"].unitsPerEm)
+            if cmap is None:
+                return None
+            widths = {code: metrics[name][0] / upem for code, name in cmap.cmap.items()}
+            notdef = metrics[".notdef"][0] / upem if ".notdef" in metrics else 0.6
+    except Exception:  # noqa: BLE001 - any unreadable font: estimate instead
+        return None
+    return widths, notdef
 
 
-def _svg(fig, *, cid: str, title: str, description: str, width_mm: float, height_mm: float) -> str:
-    """Save the figure and turn matplotlib's standalone SVG into an inline, accessible, id-safe element."""
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    text = buffer.getvalue()
+@functools.lru_cache(maxsize=1024)
+def _text_width(text: str, size: float) -> float:
+    """Width in points of a label set at ``size`` points (WeasyPrint sets SVG text glyph by glyph, unkerned)."""
+    font = _advances()
+    if font is None:
+        return 0.6 * size * len(text)
+    widths, notdef = font
+    return sum(widths.get(ord(ch), notdef) for ch in text) * size * _WIDTH_SLACK
 
-    text = text[text.index("<svg") :]  # drop the XML declaration and DOCTYPE
-    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.S)
-    # matplotlib's "*{stroke-linejoin: round; stroke-linecap: butt}" would, inline in HTML, be a page-wide
-    # rule; both properties inherit, so the same effect comes from attributes on the root.
-    text = re.sub(r"\s*<defs>\s*<style[^>]*>[^<]*</style>\s*</defs>", "", text, count=1)
 
-    referenced = set(re.findall(r"url\(#([^)\s]+)\)", text)) | set(re.findall(r'href="#([^"]+)"', text))
+# --- SVG writing --------------------------------------------------------------------------------------------
 
-    def rename_id(match: re.Match) -> str:
-        old = match.group(1)
-        if old in referenced or old.startswith(("series-", "bars-", "benchmark-")):
-            return f' id="{cid}-{old}"'
-        return ""
 
-    text = re.sub(r' id="([^"]+)"', rename_id, text)
-    text = re.sub(r"url\(#([^)\s]+)\)", lambda m: f"url(#{cid}-{m.group(1)})", text)
-    text = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{cid}-{m.group(1)}"', text)
-
-    open_tag = re.match(r"<svg\b[^>]*>", text)
-    assert open_tag is not None
-    viewbox = re.search(r'viewBox="([^"]+)"', open_tag.group(0))
-    assert viewbox is not None
-    root = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1"'
-        f' id="{cid}" width="{_mm(width_mm)}mm" height="{_mm(height_mm)}mm" viewBox="{viewbox.group(1)}"'
-        f' role="img" aria-labelledby="{cid}-title {cid}-desc"'
-        f' stroke-linejoin="round" stroke-linecap="butt" font-family={quoteattr(FONT_FAMILY)}>'
-        f'\n <title id="{cid}-title">{escape(title)}</title>'
-        f'\n <desc id="{cid}-desc">{escape(description)}</desc>'
-    )
-    return root + text[open_tag.end() :].rstrip() + "\n"
+def _n(value: float, decimals: int = 2) -> str:
+    """A coordinate: two decimals at most, no trailing zeros, no "-0"."""
+    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    return "0" if text in {"-0", ""} else text
 
 
 def _mm(value: float) -> str:
     return f"{value:g}"
+
+
+def _text(x: float, y: float, label: str, attrs: str = "") -> str:
+    return f'<text x="{_n(x)}" y="{_n(y)}"{attrs}>{escape(label)}</text>'
+
+
+def _dasharray(linestyle, linewidth: float) -> str | None:
+    """matplotlib's dash pattern (in multiples of the line width) as an SVG dasharray, None for solid."""
+    if linestyle == "solid":
+        return None
+    _offset, pattern = linestyle
+    return ",".join(_n(v * linewidth) for v in pattern)
+
+
+def _polyline(points: list[tuple[float, float] | None]) -> str:
+    """M/L path through the points; None breaks the line (the next point starts a new M)."""
+    parts = []
+    pen_down = False
+    for point in points:
+        if point is None:
+            pen_down = False
+            continue
+        parts.append(f"{'L' if pen_down else 'M'} {_n(point[0])} {_n(point[1])}")
+        pen_down = True
+    return " ".join(parts)
+
+
+def _marker_path(marker: str, size: float) -> str:
+    if marker == "o":
+        r = _n(size / 2)
+        return f"M {r} 0 A {r} {r} 0 0 1 -{r} 0 A {r} {r} 0 0 1 {r} 0 Z"
+    return "M " + " L ".join(f"{_n(x * size)} {_n(y * size)}" for x, y in _MARKER_SHAPES[marker]) + " Z"
+
+
+def _marker_def(mid: str, marker: str, size: float, fill: str, stroke: str, stroke_width: float) -> str:
+    return (
+        f'<defs><path id="{mid}" d="{_marker_path(marker, size)}" fill="{fill}" stroke="{stroke}"'
+        f' stroke-width="{_n(stroke_width)}" stroke-linejoin="miter"/></defs>'
+    )
+
+
+def _use(mid: str, x: float, y: float) -> str:
+    return f'<use xlink:href="#{mid}" x="{_n(x)}" y="{_n(y)}"/>'
+
+
+def _hatch_pattern(pid: str, face: str, hatch: str) -> str:
+    """matplotlib's hatches (its density 6) as a pattern: n "/" (or "\\", "x") are lines 24/n pt apart
+    across, n "-" lines 12/n pt apart, n "." staggered dots 12/n pt apart. The tile is 24 pt, several
+    periods, so that a viewer's anti-aliased tile seams are few."""
+    kind = hatch[0]
+    count = len(hatch)
+    tile = _HATCH_TILE
+    if kind == ".":
+        spacing = 12 / count
+        r = 0.1 * spacing
+        rows = round(tile / spacing)
+        centres = [
+            (col * spacing + (spacing / 2 if row % 2 == 0 else 0), row * spacing + spacing / 2)
+            for row in range(rows)
+            for col in range(rows + 1)
+            if row % 2 == 1 or col < rows
+        ]
+        dots = " ".join(
+            f"M {_n(x + r)} {_n(y)} A {_n(r)} {_n(r)} 0 0 1 {_n(x - r)} {_n(y)}"
+            f" A {_n(r)} {_n(r)} 0 0 1 {_n(x + r)} {_n(y)} Z"
+            for x, y in centres
+        )
+        ink = f'<path d="{dots}" fill="#000000" stroke="none"/>'
+    else:
+        if kind == "-":
+            spacing = 12 / count
+            lines = [f"M -1 {_n(y * spacing + spacing / 2)} H {_n(tile + 1)}" for y in range(round(tile / spacing))]
+        else:
+            spacing = 24 / count
+            steps = round(tile / spacing)
+            lines = []
+            if kind in "/x":  # x + y = c
+                for k in range(2 * steps + 1):
+                    c = k * spacing
+                    lines.append(f"M {_n(c - tile - 1)} {_n(tile + 1)} L {_n(c + 1)} -1")
+            if kind in "\\x":  # x - y = c
+                for k in range(-steps, steps + 1):
+                    c = k * spacing
+                    lines.append(f"M {_n(c - 1)} -1 L {_n(c + tile + 1)} {_n(tile + 1)}")
+        ink = f'<path d="{" ".join(lines)}" fill="none" stroke="#000000" stroke-width="{_n(_AXIS_WIDTH)}"/>'
+    t = _n(tile)
+    return (
+        f'<defs><pattern id="{pid}" patternUnits="userSpaceOnUse" x="0" y="0" width="{t}" height="{t}">'
+        f'<rect x="0" y="0" width="{t}" height="{t}" fill="{face}" stroke="none"/>{ink}</pattern></defs>'
+    )
+
+
+# --- y axis: matplotlib's MaxNLocator ------------------------------------------------------------------------
+
+
+def _edge_close(ms: float, edge: float, step: float, offset: float) -> bool:
+    if offset > 0:
+        tol = min(0.4999, max(1e-10, 10 ** (math.log10(offset / step) - 12)))
+    else:
+        tol = 1e-10
+    return abs(ms - edge) < tol
+
+
+def _nice_ticks(vmin: float, vmax: float, *, integer: bool, nbins: int = 5, min_n_ticks: int = 3) -> list[float]:
+    """``MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10], integer=…, min_n_ticks=3).tick_values`` in pure Python."""
+    if vmax < vmin:
+        vmin, vmax = vmax, vmin
+    if vmax - vmin <= max(abs(vmin), abs(vmax)) * 1e-14:  # matplotlib's nonsingular()
+        vmin, vmax = (-1e-13, 1e-13) if vmax == 0 else (vmin - 1e-13 * abs(vmin), vmax + 1e-13 * abs(vmax))
+    dv = vmax - vmin
+    meanv = (vmax + vmin) / 2
+    offset = 0.0 if abs(meanv) / dv < 100 else math.copysign(10 ** (math.log10(abs(meanv)) // 1), meanv)
+    scale = 10 ** (math.log10(dv / nbins) // 1)
+    lo, hi = vmin - offset, vmax - offset
+    steps = [s * scale for s in (0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20)]
+    if integer:
+        steps = [s for s in steps if s < 1 or abs(s - round(s)) < 0.001]
+    raw_step = (hi - lo) / nbins
+    istep = next(i for i, s in enumerate(steps) if s >= raw_step)
+    ticks: list[float] = []
+    for step in reversed(steps[: istep + 1]):
+        if integer and math.floor(hi) - math.ceil(lo) >= min_n_ticks - 1:
+            step = max(1, step)
+        best_vmin = (lo // step) * step
+        d, m = divmod(lo - best_vmin, step)
+        low = d + 1 if _edge_close(m / step, 1, step, abs(offset)) else d
+        d, m = divmod(hi - best_vmin, step)
+        high = d if _edge_close(m / step, 0, step, abs(offset)) else d + 1
+        ticks = [k * step + best_vmin for k in range(int(low), int(high) + 1)]
+        if sum(lo <= t <= hi for t in ticks) >= min_n_ticks:
+            break
+    return [t + offset for t in ticks]
+
+
+def _y_axis(lo: float, hi: float, *, percent: bool, integer: bool) -> tuple[float, float, list[tuple[float, str]]]:
+    """Nice ticks from lo to just above hi, Finnish labels; the top of the axis is a tick."""
+    if hi <= lo:
+        hi = lo + (0.1 if percent else (10 if integer else 1))
+    hi = hi + 0.03 * (hi - lo)  # headroom: a marker at the maximum is not cut in half
+    ticks = _nice_ticks(lo, hi, integer=integer)
+    below = [t for t in ticks if t <= lo + 1e-12]
+    above = [t for t in ticks if t >= hi - 1e-12]
+    bottom = max(below) if below else ticks[0]
+    top = min(above) if above else ticks[-1]
+    tol = 1e-10 * (top - bottom)
+    shown = [t for t in _nice_ticks(bottom, top, integer=integer) if bottom - tol <= t <= top + tol]
+    return bottom, top, [(t, format_number(t, percent=percent)) for t in shown]
+
+
+# --- layout -------------------------------------------------------------------------------------------------
+
+
+class _Legend:
+    """Entries left to right, wrapping into rows, in as many equal-width-per-column columns as fit."""
+
+    def __init__(self, labels: list[str], width: float):
+        self.labels = labels
+        widths = [_LEGEND_HANDLE + _LEGEND_TEXT_PAD + _text_width(s, _LEGEND_PT) for s in labels]
+        room = width - 2 * _PAD - 2
+        self.ncol = 1
+        self.columns = [max(widths, default=0.0)]
+        for ncol in range(len(labels), 0, -1):
+            columns = [max(widths[c::ncol]) for c in range(ncol)]
+            if sum(columns) + _LEGEND_COLUMN_GAP * (ncol - 1) <= room or ncol == 1:
+                self.ncol, self.columns = ncol, columns
+                break
+        self.rows = math.ceil(len(labels) / self.ncol) if labels else 0
+        self.top = _PAD + 1
+
+    def height(self) -> float:
+        return self.rows * _LEGEND_ROW
+
+    def right(self) -> float:
+        return _PAD + 2 + sum(self.columns) + _LEGEND_COLUMN_GAP * (self.ncol - 1) if self.rows else 0.0
+
+    def position(self, index: int) -> tuple[float, float]:
+        """Left end of the entry's handle and its row's centre line."""
+        row, col = divmod(index, self.ncol)
+        x = _PAD + 2 + sum(self.columns[:col]) + _LEGEND_COLUMN_GAP * col
+        return x, self.top + _LEGEND_ROW * (row + 0.5)
+
+
+class _Frame:
+    """Where the plot goes inside the chart, from what has to fit around it."""
+
+    def __init__(
+        self,
+        *,
+        width_pt: float,
+        height_pt: float,
+        categories: list[str],
+        x_range: tuple[float, float],
+        y_range: tuple[float, float],
+        tick_labels: list[str],
+        y_label: str,
+        legend: _Legend,
+        right_labels: float,
+        tick_marks: bool,
+    ):
+        self.width, self.height = width_pt, height_pt
+        self.x_lo, self.x_hi = x_range
+        self.y_lo, self.y_hi = y_range
+        n = len(categories)
+        label_widths = [_text_width(c, _TICK_PT) for c in categories]
+        widest = max(label_widths)
+        # left: axis label (its height, turned), gap, the widest tick label, gap
+        base_left = (
+            _PAD
+            + ((_ASCENT + _DESCENT) * _LABEL_PT + _YLABEL_PAD if y_label else 0.0)
+            + max((_text_width(t, _TICK_PT) for t in tick_labels), default=0.0)
+            + _YTICK_PAD
+        )
+        base_right = _PAD + (right_labels + _BENCHMARK_PAD if right_labels else 0.0)
+        self.left, self.right = base_left, self.width - base_right
+        self.rotate = False
+        drop = (_TICK_LEN if tick_marks else 0.0) + _XTICK_PAD
+        for _ in range(3):  # the labels' overhang moves the plot's edges, which moves the labels
+            spacing = (self.right - self.left) / (self.x_hi - self.x_lo)
+            self.rotate = self.rotate or (n > 1 and widest + 0.5 * _TICK_PT > spacing)
+            first, last = self.x(0), self.x(n - 1)
+            if self.rotate:
+                # text-anchor end at the tick, turned 45° up: the label reaches down and to the left
+                reach_left = max(
+                    (w + (_ASCENT - _DIGIT_HEIGHT) * _TICK_PT) * _SIN45 - (self.x(i) - first)
+                    for i, w in enumerate(label_widths)
+                )
+                reach_right = (_DIGIT_HEIGHT + _DESCENT) * _TICK_PT * _SIN45
+            else:
+                reach_left, reach_right = label_widths[0] / 2, label_widths[-1] / 2
+            self.left = max(base_left, _PAD + reach_left - (first - self.left))
+            self.right = min(self.width - base_right, self.width - _PAD - reach_right + (self.right - last))
+        # Turned labels are parallel lines `spacing` × sin 45° apart: too many categories for even
+        # that, and only every k-th is labelled (counted from the latest, which always is).
+        self.label_every = 1
+        if self.rotate:
+            spacing = (self.right - self.left) / (self.x_hi - self.x_lo)
+            self.label_every = max(1, math.ceil(((_ASCENT + _DESCENT) * _TICK_PT + 1) / (spacing * _SIN45)))
+            below = drop + (_DIGIT_HEIGHT * _TICK_PT + widest + _DESCENT * _TICK_PT) * _SIN45
+        else:
+            below = drop + (_DIGIT_HEIGHT + _DESCENT) * _TICK_PT
+        self.bottom = self.height - _PAD - below - 1
+        self.top = legend.top + legend.height() + _LEGEND_PLOT_GAP if legend.rows else _PAD + 6
+
+    def x(self, value: float) -> float:
+        return self.left + (value - self.x_lo) / (self.x_hi - self.x_lo) * (self.right - self.left)
+
+    def y(self, value: float) -> float:
+        return self.bottom - (value - self.y_lo) / (self.y_hi - self.y_lo) * (self.bottom - self.top)
+
+
+def _axes(frame: _Frame, categories: list[str], ticks: list[tuple[float, str]], tick_marks: bool) -> list[str]:
+    """Grid (below everything), then the spines with the x tick marks: two paths."""
+    grid = " ".join(
+        f"M {_n(frame.left)} {_n(frame.y(t))} H {_n(frame.right)}"
+        for t, _ in ticks
+        if abs(frame.y(t) - frame.bottom) > 0.5  # the bottom spine covers it
+    )
+    out = []
+    if grid:
+        out.append(f'<path d="{grid}" fill="none" stroke="{_GRID_COLOR}" stroke-width="0.5"/>')
+    spines = f"M {_n(frame.left)} {_n(frame.top)} V {_n(frame.bottom)} H {_n(frame.right)}"
+    if tick_marks:
+        spines += "".join(f" M {_n(frame.x(i))} {_n(frame.bottom)} v {_n(_TICK_LEN)}" for i in range(len(categories)))
+    out.append(f'<path d="{spines}" fill="none" stroke="#000000" stroke-width="{_n(_AXIS_WIDTH)}"/>')
+    return out
+
+
+def _axis_texts(
+    frame: _Frame, categories: list[str], ticks: list[tuple[float, str]], y_label: str, tick_marks: bool
+) -> list[str]:
+    out = ['<g text-anchor="end">']
+    x = frame.left - _YTICK_PAD
+    out += [_text(x, frame.y(t) + _DIGIT_HEIGHT * _TICK_PT / 2, label) for t, label in ticks]
+    out.append("</g>")
+    drop = (_TICK_LEN if tick_marks else 0.0) + _XTICK_PAD
+    cap = _DIGIT_HEIGHT * _TICK_PT
+    if frame.rotate:
+        out.append('<g text-anchor="end">')
+        for i, label in enumerate(categories):
+            if (len(categories) - 1 - i) % frame.label_every:
+                continue
+            # the label's top right corner at the tick, turned about its baseline's end
+            bx, by = frame.x(i) + cap * _SIN45, frame.bottom + drop + cap * _SIN45
+            out.append(_text(bx, by, label, f' transform="rotate(-45 {_n(bx)} {_n(by)})"'))
+    else:
+        out.append('<g text-anchor="middle">')
+        out += [_text(frame.x(i), frame.bottom + drop + cap, label) for i, label in enumerate(categories)]
+    out.append("</g>")
+    if y_label:
+        lx, ly = _PAD + _ASCENT * _LABEL_PT, (frame.top + frame.bottom) / 2
+        turn = f' font-size="{_n(_LABEL_PT)}" text-anchor="middle" transform="rotate(-90 {_n(lx)} {_n(ly)})"'
+        out.append(_text(lx, ly, y_label, turn))
+    return out
+
+
+def _svg(
+    *, cid: str, title: str, description: str, width_mm: float, height_mm: float, frame: _Frame,
+    shapes: list[str], texts: list[str],
+) -> str:  # fmt: skip
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1"'
+        f' id="{cid}" width="{_mm(width_mm)}mm" height="{_mm(height_mm)}mm"'
+        f' viewBox="0 0 {_n(frame.width, 3)} {_n(frame.height, 3)}" role="img" aria-labelledby="{cid}-title {cid}-desc"'
+        f' stroke-linejoin="round" stroke-linecap="butt" font-family={quoteattr(FONT_FAMILY)}'
+        f' font-size="{_n(_TICK_PT)}">'
+        f'\n <title id="{cid}-title">{escape(title)}</title>'
+        f'\n <desc id="{cid}-desc">{escape(description)}</desc>'
+    )
+    body = "\n ".join(shapes)
+    words = "\n  ".join(texts)
+    return (
+        f"{head}\n {body}"
+        f'\n <g style="font-family: \'DejaVu Sans\', sans-serif" fill="#000000">\n  {words}\n </g>\n</svg>\n'
+    )
+
+
+def _size_pt(width_mm: float, height_mm: float) -> tuple[float, float]:
+    return round(width_mm * PT_PER_MM, 3), round(height_mm * PT_PER_MM, 3)
 
 
 # --- public API ---------------------------------------------------------------------------------------------
@@ -293,9 +600,6 @@ def line_chart(
     Without highlight every series gets its own dash pattern, marker and grey, and a legend entry.
     ``benchmarks`` are thin dashed horizontal lines labelled at their right end.
     """
-    import matplotlib
-    from matplotlib.lines import Line2D
-
     rows = _clean_series(categories, series)
     unknown = [h for h in highlight if h not in rows]
     if unknown:
@@ -319,89 +623,106 @@ def line_chart(
             "context_label": context_label,
         },
     )
+    _check_size(width_mm, height_mm)
+    categories = [str(c) for c in categories]
+    order = list(rows)
+    n = len(categories)
 
-    with matplotlib.rc_context(_rc()):
-        fig, ax = _new_figure(width_mm, height_mm)
-        n = len(categories)
-        xs = list(range(n))
-        handles: list = []
-        labels: list[str] = []
-        order = list(rows)
+    # Each series' look by its index: line colour, width and dashes, marker shape, size and fill, markers
+    # on every point or only on lone ones, and the z order (matplotlib's: context below the benchmarks).
+    styles: dict[int, dict] = {}
+    legend_entries: list[tuple[str, dict | None]] = []  # (label, style; None = the context entry)
+    if highlight:
+        for i, label in enumerate(order):
+            if label not in highlight:
+                styles[i] = {
+                    "color": _CONTEXT_COLOR, "width": 0.9, "dash": None, "marker": "o", "size": 2.6,
+                    "face": _CONTEXT_COLOR, "edge_width": 1.0, "every": False, "z": 0,
+                }  # fmt: skip
+        for rank, label in enumerate(highlight):
+            look = _HIGHLIGHT_STYLES[rank % len(_HIGHLIGHT_STYLES)]
+            i = order.index(label)
+            styles[i] = {
+                "color": look["color"], "width": look["linewidth"],
+                "dash": _dasharray(look["linestyle"], look["linewidth"]), "marker": look["marker"],
+                "size": look["markersize"], "face": look["color"], "edge_width": 1.0, "every": True,
+                "z": 10 - min(rank, 6),
+            }  # fmt: skip
+            legend_entries.append((label, styles[i] | {"index": i}))
+        if context_label and len(highlight) < len(order):
+            legend_entries.append((context_label, None))
+    else:
+        for i, label in enumerate(order):
+            color = _GREYS[i % len(_GREYS)]
+            styles[i] = {
+                "color": color, "width": 1.4, "dash": _dasharray(_DASHES[i % len(_DASHES)], 1.4),
+                "marker": _MARKERS[i % len(_MARKERS)], "size": 4.2,
+                "face": color if (i // len(_MARKERS)) % 2 == 0 else "#ffffff", "edge_width": 0.9,
+                "every": True, "z": 5,
+            }  # fmt: skip
+            legend_entries.append((label, styles[i] | {"index": i}))
 
-        if highlight:
-            for i, label in enumerate(order):
-                if label in highlight:
-                    continue
-                values = rows[label]
-                lone = _lone_points(values)
-                ax.plot(
-                    xs,
-                    values,
-                    color=_CONTEXT_COLOR,
-                    linewidth=0.9,
-                    marker="o" if lone else "none",
-                    markersize=2.6,
-                    markevery=lone or None,
-                    zorder=2,
-                    gid=f"series-{i}",
-                    label="_nolegend_",
-                )
-            if context_label and len(highlight) < len(order):
-                handles.append(Line2D([], [], color=_CONTEXT_COLOR, linewidth=0.9))
-                labels.append(context_label)
-            highlighted = []
-            for rank, label in enumerate(highlight):
-                style = _HIGHLIGHT_STYLES[rank % len(_HIGHLIGHT_STYLES)]
-                (line,) = ax.plot(
-                    xs,
-                    rows[label],
-                    **style,
-                    markeredgecolor=style["color"],
-                    markerfacecolor=style["color"],
-                    zorder=10 - min(rank, 6),
-                    gid=f"series-{order.index(label)}",
-                )
-                highlighted.append((line, label))
-            handles = [h for h, _ in highlighted] + handles
-            labels = [lab for _, lab in highlighted] + labels
-        else:
-            for i, label in enumerate(order):
-                color = _GREYS[i % len(_GREYS)]
-                face = color if (i // len(_MARKERS)) % 2 == 0 else "#ffffff"
-                (line,) = ax.plot(
-                    xs,
-                    rows[label],
-                    color=color,
-                    linestyle=_DASHES[i % len(_DASHES)],
-                    linewidth=1.4,
-                    marker=_MARKERS[i % len(_MARKERS)],
-                    markersize=4.2,
-                    markerfacecolor=face,
-                    markeredgecolor=color,
-                    markeredgewidth=0.9,
-                    zorder=5,
-                    gid=f"series-{i}",
-                )
-                handles.append(line)
-                labels.append(label)
+    values = _finite(rows) + [y for y, _ in benchmarks]
+    lo = min([0.0, *values])
+    hi = max([0.0, *values])
+    if percent and hi <= 0:
+        hi = 1.0
+    bottom, top, ticks = _y_axis(
+        lo, hi, percent=percent, integer=not percent and bool(values) and _all_integers(values)
+    )
 
-        values = _finite(rows) + [y for y, _ in benchmarks]
-        lo = min([0.0, *values])
-        hi = max([0.0, *values])
-        if percent and hi <= 0:
-            hi = 1.0
-        _y_axis(ax, lo, hi, percent=percent, integer=not percent and bool(values) and _all_integers(values))
-        _x_axis(ax, categories, width_mm, pad=0.25 if n > 1 else 1.0)
-        ax.set_ylabel(y_label, fontsize=_LABEL_PT)
+    width_pt, height_pt = _size_pt(width_mm, height_mm)
+    legend = _Legend([label for label, _ in legend_entries], width_pt)
+    right_labels = max((_text_width(label, _BENCHMARK_PT) for _, label in benchmarks), default=0.0)
+    pad = 0.25 if n > 1 else 1.0
+    frame = _Frame(
+        width_pt=width_pt,
+        height_pt=height_pt,
+        categories=categories,
+        x_range=(-pad, n - 1 + pad),
+        y_range=(bottom, top),
+        tick_labels=[label for _, label in ticks],
+        y_label=y_label,
+        legend=legend,
+        right_labels=right_labels,
+        tick_marks=True,
+    )
 
-        for j, (y, _label) in enumerate(benchmarks):
-            ax.axhline(
-                y, color=_BENCHMARK_COLOR, linewidth=0.8, linestyle=(0, (3, 2.5)), zorder=3, gid=f"benchmark-{j}"
+    shapes = _axes(frame, categories, ticks, tick_marks=True)
+    drawn: list[tuple[int, str]] = []  # (z, svg) for the lines, drawn in matplotlib's z order
+    for i, label in enumerate(order):
+        look = styles[i]
+        values_i = rows[label]
+        points = [None if math.isnan(v) else (frame.x(x), frame.y(v)) for x, v in enumerate(values_i)]
+        gid = f"{cid}-series-{i}"
+        style = f"fill: none; stroke: {look['color']}; stroke-width: {_n(look['width'])}"
+        if look["dash"]:
+            style += f"; stroke-dasharray: {look['dash']}"
+        parts = [f'<g id="{gid}">']
+        if any(points):
+            parts.append(f'<path d="{_polyline(points)}" style="{style}"/>')
+        marked = [p for p in points if p] if look["every"] else [points[j] for j in _lone_points(values_i)]
+        if look["every"] or marked:
+            mid = f"{gid}-marker"
+            parts.append(
+                _marker_def(mid, look["marker"], look["size"], look["face"], look["color"], look["edge_width"])
             )
-        _legend(fig, handles, labels, width_mm)
-        _benchmark_labels(fig, ax, benchmarks, percent=percent)
-        svg = _svg(fig, cid=cid, title=title, description=description, width_mm=width_mm, height_mm=height_mm)
-    return svg
+            parts += [_use(mid, x, y) for x, y in marked]
+        parts.append("</g>")
+        drawn.append((look["z"], "".join(parts)))
+    drawn.sort(key=lambda item: item[0])  # stable: equal z keeps the series order
+
+    benchmark_shapes, benchmark_texts = _benchmarks(frame, cid, benchmarks, legend)
+    shapes += [svg for z, svg in drawn if z < 3] + benchmark_shapes + [svg for z, svg in drawn if z >= 3]
+    shapes += _legend_handles(legend, legend_entries, cid)
+
+    texts = _axis_texts(frame, categories, ticks, y_label, tick_marks=True)
+    texts += benchmark_texts
+    texts += _legend_texts(legend)
+    return _svg(
+        cid=cid, title=title, description=description, width_mm=width_mm, height_mm=height_mm, frame=frame,
+        shapes=shapes, texts=texts,
+    )  # fmt: skip
 
 
 def bar_chart(
@@ -420,9 +741,6 @@ def bar_chart(
 
     None draws no bar (a gap, not zero); ``value_labels`` writes each value above its bar.
     """
-    import matplotlib
-    from matplotlib.patches import Patch
-
     rows = _clean_series(categories, series)
     cid = _chart_id(
         chart_id,
@@ -437,51 +755,128 @@ def bar_chart(
             "value_labels": value_labels,
         },
     )
+    _check_size(width_mm, height_mm)
+    categories = [str(c) for c in categories]
+    n = len(categories)
 
-    with matplotlib.rc_context(_rc()):
-        fig, ax = _new_figure(width_mm, height_mm)
-        ax.tick_params(axis="x", length=0)
-        k = max(len(rows), 1)
-        group = 0.8
-        width = group / k
-        handles: list = []
-        labels: list[str] = []
-        for i, (label, values) in enumerate(rows.items()):
-            face, hatch = _BAR_FILLS[i % len(_BAR_FILLS)]
-            offset = -group / 2 + width * (i + 0.5)
-            present = [(x, v) for x, v in enumerate(values) if not math.isnan(v)]
-            style = {"facecolor": face, "edgecolor": "#000000", "linewidth": 0.6, "hatch": hatch or None}
-            if present:
-                bars = ax.bar(
-                    [x + offset for x, _ in present],
-                    [v for _, v in present],
-                    width=width * 0.92,
-                    zorder=3,
-                    **style,
-                )
-                for (x, _), bar in zip(present, bars, strict=True):
-                    bar.set_gid(f"bars-{i}-{x}")  # series i, category x
-                if value_labels:
-                    ax.bar_label(
-                        bars,
-                        labels=[format_number(v) for _, v in present],
-                        fontsize=_VALUE_PT,
-                        padding=1.5,
-                    )
-            handles.append(Patch(**style))
-            labels.append(label)
+    values = _finite(rows)
+    lo = min([0.0, *values])
+    hi = max([0.0, *values])
+    bottom, top, ticks = _y_axis(
+        lo, hi * (1.08 if value_labels else 1), percent=False, integer=bool(values) and _all_integers(values)
+    )
+    width_pt, height_pt = _size_pt(width_mm, height_mm)
+    legend = _Legend(list(rows), width_pt)
+    frame = _Frame(
+        width_pt=width_pt,
+        height_pt=height_pt,
+        categories=categories,
+        x_range=(-0.5, n - 0.5),
+        y_range=(bottom, top),
+        tick_labels=[label for _, label in ticks],
+        y_label=y_label,
+        legend=legend,
+        right_labels=0.0,
+        tick_marks=False,
+    )
 
-        values = _finite(rows)
-        lo = min([0.0, *values])
-        hi = max([0.0, *values])
-        _y_axis(
-            ax, lo, hi * (1.08 if value_labels else 1), percent=False, integer=bool(values) and _all_integers(values)
+    shapes = _axes(frame, categories, ticks, tick_marks=False)
+    value_texts: list[str] = []
+    fills: list[str] = []
+    k = max(len(rows), 1)
+    group = 0.8
+    width = group / k
+    base = frame.y(min(max(0.0, bottom), top))
+    for i, values_i in enumerate(rows.values()):
+        face, hatch = _BAR_FILLS[i % len(_BAR_FILLS)]
+        parts = []
+        if hatch:
+            pid = f"{cid}-hatch-{i}"
+            shapes.append(_hatch_pattern(pid, face, hatch))  # outside the group: nothing to inherit
+            fill = f"url(#{pid})"
+        else:
+            fill = face
+        fills.append(fill)
+        offset = -group / 2 + width * (i + 0.5)
+        for x, v in enumerate(values_i):
+            if math.isnan(v):
+                continue
+            x0, x1 = frame.x(x + offset - width * 0.46), frame.x(x + offset + width * 0.46)
+            y = frame.y(v)
+            parts.append(
+                f'<g id="{cid}-bars-{i}-{x}"><path d="M {_n(x0)} {_n(base)} V {_n(y)} H {_n(x1)} V {_n(base)} Z"/></g>'
+            )
+            if value_labels:
+                cx = (x0 + x1) / 2
+                if v >= 0:
+                    value_texts.append(_text(cx, y - 1.5 - _DESCENT * _VALUE_PT, format_number(v)))
+                else:
+                    value_texts.append(_text(cx, y + 1.5 + _DIGIT_HEIGHT * _VALUE_PT, format_number(v)))
+        shapes.append(
+            f'<g id="{cid}-series-{i}" fill="{fill}" stroke="#000000" stroke-width="{_n(_AXIS_WIDTH)}"'
+            f' stroke-linejoin="miter">{"".join(parts)}</g>'
         )
-        _x_axis(ax, categories, width_mm, pad=0.5)
-        ax.set_ylabel(y_label, fontsize=_LABEL_PT)
-        _legend(fig, handles, labels, width_mm)
-        svg = _svg(fig, cid=cid, title=title, description=description, width_mm=width_mm, height_mm=height_mm)
-    return svg
+    shapes += _legend_patches(legend, fills)
+
+    texts = _axis_texts(frame, categories, ticks, y_label, tick_marks=False)
+    if value_texts:
+        texts += [f'<g font-size="{_n(_VALUE_PT)}" text-anchor="middle">', *value_texts, "</g>"]
+    texts += _legend_texts(legend)
+    return _svg(
+        cid=cid, title=title, description=description, width_mm=width_mm, height_mm=height_mm, frame=frame,
+        shapes=shapes, texts=texts,
+    )  # fmt: skip
+
+
+# --- legend -------------------------------------------------------------------------------------------------
+
+
+def _legend_texts(legend: _Legend) -> list[str]:
+    if not legend.rows:
+        return []
+    out = ['<g text-anchor="start">']
+    for index, label in enumerate(legend.labels):
+        x, y = legend.position(index)
+        out.append(_text(x + _LEGEND_HANDLE + _LEGEND_TEXT_PAD, y + _DIGIT_HEIGHT * _LEGEND_PT / 2, label))
+    out.append("</g>")
+    return out
+
+
+def _legend_handles(legend: _Legend, entries: list[tuple[str, dict | None]], cid: str) -> list[str]:
+    """A line sample per entry with the series' marker in its middle (the context entry: a thin grey line)."""
+    if not entries:
+        return []
+    out = ['<g fill="none">']
+    for index, (_label, look) in enumerate(entries):
+        x, y = legend.position(index)
+        if look is None:
+            out.append(
+                f'<path d="M {_n(x)} {_n(y)} h {_n(_LEGEND_HANDLE)}" stroke="{_CONTEXT_COLOR}" stroke-width="0.9"/>'
+            )
+            continue
+        dash = f' stroke-dasharray="{look["dash"]}"' if look["dash"] else ""
+        out.append(
+            f'<path d="M {_n(x)} {_n(y)} h {_n(_LEGEND_HANDLE)}" stroke="{look["color"]}"'
+            f' stroke-width="{_n(look["width"])}"{dash}/>'
+        )
+        out.append(_use(f"{cid}-series-{look['index']}-marker", x + _LEGEND_HANDLE / 2, y))
+    out.append("</g>")
+    return out
+
+
+def _legend_patches(legend: _Legend, fills: list[str]) -> list[str]:
+    if not fills:
+        return []
+    out = [f'<g stroke="#000000" stroke-width="{_n(_AXIS_WIDTH)}" stroke-linejoin="miter">']
+    h = 0.7 * _LEGEND_PT
+    for index, fill in enumerate(fills):
+        x, y = legend.position(index)
+        out.append(
+            f'<path d="M {_n(x)} {_n(y - h / 2)} h {_n(_LEGEND_HANDLE)} v {_n(h)} h {_n(-_LEGEND_HANDLE)} Z"'
+            f' fill="{fill}"/>'
+        )
+    out.append("</g>")
+    return out
 
 
 # --- helpers for line_chart ---------------------------------------------------------------------------------
@@ -500,48 +895,59 @@ def _lone_points(values: list[float]) -> list[int]:
     return lone
 
 
-def _benchmark_labels(fig, ax, benchmarks: list[tuple[float, str]], *, percent: bool) -> None:
-    """Labels just right of the axes at their line's height, pushed apart where they would overlap."""
+def _spread(wanted: list[float], gap: float, low: float, high: float) -> list[float]:
+    """Positions (ascending wishes, in points upwards) at least ``gap`` apart, each as near its wish as it
+    can be, all within [low, high] when they fit there (else spread evenly over it)."""
+    if not wanted:
+        return []
+    if gap * (len(wanted) - 1) > high - low:
+        step = (high - low) / max(len(wanted) - 1, 1)
+        return [low + step * k for k in range(len(wanted))]
+    placed = [min(max(w, low), high) for w in wanted]
+    for k in range(1, len(placed)):  # push up where too close
+        placed[k] = max(placed[k], placed[k - 1] + gap)
+    placed[-1] = min(placed[-1], high)
+    for k in range(len(placed) - 2, -1, -1):  # pushed above the top: push down again
+        placed[k] = min(placed[k], placed[k + 1] - gap)
+    return placed
+
+
+def _benchmarks(
+    frame: _Frame, cid: str, benchmarks: list[tuple[float, str]], legend: _Legend
+) -> tuple[list[str], list[str]]:
+    """Dashed lines across the plot, labels right of it at their line's height, pushed apart where they
+    would overlap (a thin leader joins a moved label to its line)."""
     if not benchmarks:
-        return
-    ordered = sorted(benchmarks)
-    notes = [
-        ax.annotate(
-            label,
-            xy=(1.0, y),
-            xycoords=ax.get_yaxis_transform(),
-            xytext=(4, 0),
-            textcoords="offset points",
-            ha="left",
-            va="center",
-            fontsize=_BENCHMARK_PT,
-            color="#000000",
-            annotation_clip=False,
+        return [], []
+    dash = ",".join(_n(v * _BENCHMARK_WIDTH) for v in _BENCHMARK_DASH)
+    style = f"fill: none; stroke: {_BENCHMARK_COLOR}; stroke-width: {_n(_BENCHMARK_WIDTH)}; stroke-dasharray: {dash}"
+    # Label centres measured upwards from the chart's bottom edge, so the spreading works in ascending order.
+    order = sorted(range(len(benchmarks)), key=lambda j: (benchmarks[j][0], j))
+    wanted = [frame.height - frame.y(benchmarks[j][0]) for j in order]
+    gap = _BENCHMARK_PT * 1.25
+    half = gap / 2
+    # up to half a gap above the plot, not into the legend where it reaches the labels' column
+    ceiling = max(frame.top - half, half)
+    if legend.rows and legend.right() > frame.right:
+        ceiling = max(ceiling, legend.top + legend.height() + half)
+    highest = frame.height - ceiling
+    lowest = frame.height - (frame.height - _PAD - half)
+    placed = dict(zip(order, _spread(wanted, gap, lowest, highest), strict=True))
+    shapes, texts = [], [f'<g font-size="{_n(_BENCHMARK_PT)}">']
+    x = frame.right + _BENCHMARK_PAD
+    for j, (value, label) in enumerate(benchmarks):
+        y_line = frame.y(value)
+        y_label = frame.height - placed[j]
+        leader = ""
+        if abs(y_label - y_line) > 1:
+            leader = (
+                f'<path d="M {_n(frame.right)} {_n(y_line)} L {_n(x - 1)} {_n(y_label)}" fill="none"'
+                f' stroke="{_BENCHMARK_COLOR}" stroke-width="0.5"/>'
+            )
+        shapes.append(
+            f'<g id="{cid}-benchmark-{j}"><path d="M {_n(frame.left)} {_n(y_line)} H {_n(frame.right)}"'
+            f' style="{style}"/>{leader}</g>'
         )
-        for y, label in ordered
-    ]
-    # Constrained layout makes room for the labels (their width: spreading moves them only up or
-    # down, within the axes' height); the spreading needs the axes' height in points, so lay out
-    # once, spread, and freeze the layout (a layout pass is a fifth of a chart's cost).
-    fig.draw_without_rendering()
-    bottom, top = ax.get_ylim()
-    height_pt = ax.get_window_extent().height * 72 / fig.dpi
-    per_unit = height_pt / (top - bottom)
-    gap_pt = _BENCHMARK_PT * 1.25
-    placed: list[float] = []  # label centres in points above the axes' bottom
-    for y, _ in ordered:
-        want = (y - bottom) * per_unit
-        if placed and want - placed[-1] < gap_pt:
-            want = placed[-1] + gap_pt
-        placed.append(want)
-    overflow = placed[-1] - (height_pt + gap_pt / 2)  # pushed above the top: shift all down
-    if overflow > 0:
-        placed = [p - overflow for p in placed]
-    for note, (y, _), centre in zip(notes, ordered, placed, strict=True):
-        note.set_position((4, centre - (y - bottom) * per_unit))
-    fig.set_layout_engine("none")
-    # WeasyPrint sets SVG text a few per cent wider than matplotlib measures it (hinted advances), and
-    # the root svg clips: narrow the axes so the longest label keeps a margin of 8 % of its width.
-    longest = max(note.get_window_extent().width for note in notes)
-    box = ax.get_position()
-    ax.set_position([box.x0, box.y0, box.width - 0.08 * longest / fig.bbox.width, box.height])
+        texts.append(_text(x, y_label + _DIGIT_HEIGHT * _BENCHMARK_PT / 2, label))
+    texts.append("</g>")
+    return shapes, texts

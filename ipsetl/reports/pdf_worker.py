@@ -21,16 +21,13 @@ def render(job) -> tuple[bool, bool]:
 
 def _prepare() -> None:
     global _env
-    # loaded before "ready" (the parent may start sending); the charts use Figure, never pyplot
-    # (pyplot would cost another half second here)
-    import matplotlib.backends.backend_svg  # noqa: F401
-    import matplotlib.figure  # noqa: F401
+    # loaded before "ready" (the parent may start sending); the charts are SVG written by hand
     import weasyprint  # noqa: F401
 
     from ipsetl.reports.render import environment
 
-    # WeasyPrint warns about every SVG presentation property it does not use (matplotlib writes
-    # dozens a chart); the warnings say nothing to a coordinator and cost time.
+    # WeasyPrint warns about every SVG property in a chart's style attributes (it reads them as HTML
+    # CSS too: the lines' stroke and dash styles); the warnings say nothing to a coordinator and cost time.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     _env = environment()
 
