@@ -91,16 +91,7 @@ def _validate_all(prepared: list[tuple[ParsedExport, _Mapped | None]]) -> list[P
     from ipsetl.validate import validate_many
 
     tables = [(m.table, m.layout.form, result.file_name) for result, m in prepared if m is not None]
-    try:
-        validated: list[Validated | Exception] = list(validate_many(tables))
-    except Exception:  # noqa: BLE001 - then file by file, so that only the file at fault is refused
-        validated = []
-        for table in tables:
-            try:
-                validated.append(validate_many([table])[0])
-            except Exception as exc:  # noqa: BLE001
-                validated.append(exc)
-    done = iter(validated)
+    done = iter(validate_many(tables))  # a file whose validation failed comes back as its exception
     return [_finish(result, m, next(done)) if m is not None else result for result, m in prepared]
 
 

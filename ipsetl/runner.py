@@ -131,16 +131,9 @@ def run_pipeline(s: Settings, as_of: date, scope: str = "all") -> RunResult:
         workers.close_warm()
 
 
-def _new_tertiaries(s: Settings, labels: list[str]) -> bool:
-    """Whether a tertiary among `labels` has never had its reports rendered (all will be)."""
-    from ipsetl.reports.freshness import SIGNATURE_FILE
-
-    return any(not (Path(s.reports) / label / SIGNATURE_FILE).exists() for label in labels)
-
-
 def _run_pipeline(s: Settings, as_of: date, scope: str) -> RunResult:
     from ipsetl import progress, workers
-    from ipsetl.reports.freshness import due_and_stale
+    from ipsetl.reports.freshness import due_and_stale, never_rendered
     from ipsetl.reports.render import PDF_WORKER
     from pipelines.definitions import TERTIARY_ASSETS, defs
     from pipelines.partitions import TERTIARIES
@@ -169,7 +162,7 @@ def _run_pipeline(s: Settings, as_of: date, scope: str) -> RunResult:
             if label in partitions and label not in stale:
                 progress.emit(f"Raportit {label}: ennallaan")
         if stale:
-            if _new_tertiaries(s, stale) and workers.cores() > 1:
+            if any(never_rendered(Path(s.reports) / label) for label in stale) and workers.cores() > 1:
                 workers.warm(PDF_WORKER)  # WeasyPrint and matplotlib load while the run starts
             more = defs.resolve_job_def("ipsetl_tertiary").execute_in_process(
                 run_config=config,

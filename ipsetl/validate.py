@@ -130,19 +130,25 @@ def _finding(
 
 
 def validate(table: MappedTable, form: FormVersion, file_name: str) -> Validated:
-    return validate_many([(table, form, file_name)])[0]
+    result = validate_many([(table, form, file_name)])[0]
+    if isinstance(result, Exception):
+        raise result
+    return result
 
 
 Cases = dict[str, pd.DataFrame]  # severity → pandera's failure cases, "index" = the file's source_row
 
 
-def validate_many(items: list[tuple[MappedTable, FormVersion, str]]) -> list[Validated]:
+def validate_many(items: list[tuple[MappedTable, FormVersion, str]]) -> list[Validated | Exception]:
     """validate() of each file, with one pandera pass per form and column layout instead of one a file.
 
     A pandera pass costs about 70 ms whatever the number of rows (its checks are vectorised; the
     cost is per check), so a first run over five years of monthly exports spent nine tenths of
     its reading time there. The checks are all row-wise, so a row fails the same way whichever
     file's rows stand beside it; the failures are handed back to their own files.
+
+    A batch that fails unexpectedly is validated again file by file; a file that still fails gets
+    its exception in its place (the reader refuses that file alone, the others go on).
     """
     cases: list[Cases | None] = [None] * len(items)
     groups: dict[tuple, list[int]] = {}
@@ -156,13 +162,16 @@ def validate_many(items: list[tuple[MappedTable, FormVersion, str]]) -> list[Val
                     cases[k] = found
             except Exception:  # noqa: BLE001 - each file on its own then, as validate() does
                 pass
-    out = []
+    out: list[Validated | Exception] = []
     for k, (table, form, file_name) in enumerate(items):
-        found = cases[k]
-        if found is None:
-            error_model, warning_model = MODELS[form.form]
-            found = {ERROR: _failures(error_model, table.frame), WARNING: _failures(warning_model, table.frame)}
-        out.append(_validated(table, form, file_name, found))
+        try:
+            found = cases[k]
+            if found is None:
+                error_model, warning_model = MODELS[form.form]
+                found = {ERROR: _failures(error_model, table.frame), WARNING: _failures(warning_model, table.frame)}
+            out.append(_validated(table, form, file_name, found))
+        except Exception as exc:  # noqa: BLE001 - this file only (reader._finish says so to the user)
+            out.append(exc)
     return out
 
 

@@ -56,3 +56,43 @@ def test_a_file_over_the_limit_in_a_batch_is_refused_alone(files):
     results = read_exports([(big, big.name), (small, small.name)], max_bytes=limit)
     assert [f.rule for f in results[0].findings] == ["file_too_large"]
     assert _what(results[1]) == _what(read_export(small))
+
+
+
+def test_a_validation_that_crashes_refuses_only_its_own_file(files, monkeypatch):
+    """An unexpected exception while validating one file (a bug or a library error, not a finding)
+    costs that file only: it is refused as unreadable, the others in its batch load as usual."""
+    import ipsetl.validate as validate
+
+    sample = [p for p in files if p.name.startswith("IPS seuranta")][:3]
+    assert len(sample) == 3
+    expected = [_what(read_export(p)) for p in sample]
+    real = validate._validated
+
+    def crashing(table, form, file_name, found):
+        if file_name == sample[1].name:
+            raise RuntimeError("pandera crashed")
+        return real(table, form, file_name, found)
+
+    monkeypatch.setattr(validate, "_validated", crashing)
+    results = read_exports([(p, p.name) for p in sample])
+    assert [_what(results[0]), _what(results[2])] == [expected[0], expected[2]]
+    assert results[1].accepted is None
+    assert [f.rule for f in results[1].findings] == ["unreadable"]
+    assert "odottamattomasti" in results[1].findings[0].message
+
+
+def test_a_batch_pass_that_fails_falls_back_to_file_by_file(files, monkeypatch):
+    import ipsetl.validate as validate
+
+    sample = [p for p in files if p.name.startswith("IPS seuranta")][:3]
+    expected = [_what(read_export(p)) for p in sample]
+    calls = []
+
+    def broken(items):
+        calls.append(len(items))
+        raise RuntimeError("concat failed")
+
+    monkeypatch.setattr(validate, "_batch_failures", broken)
+    assert [_what(p) for p in read_exports([(p, p.name) for p in sample])] == expected
+    assert calls == [3]  # the batch was tried, then each file on its own

@@ -23,7 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from ipsetl.config import PROJECT_ROOT
 from ipsetl.reports import charts, data, fiformat
 from ipsetl.reports.figures import BENCHMARKS, BY_COLUMN
-from ipsetl.reports.freshness import SIGNATURE_FILE, code_fingerprint, jsonable, pdf_current
+from ipsetl.reports.freshness import SIGNATURE_FILE, code_fingerprint, jsonable, never_rendered, pdf_current
 from ipsetl.reports.freshness import signature as _signature
 from ipsetl.reports.freshness import tertiary_unchanged as _tertiary_unchanged
 from ipsetl.workers import Pool, WorkerFailed, cores, take
@@ -334,18 +334,17 @@ def render_reports(
                     summary.tertiaries_unchanged.append(t.label)
                     progress(f"Raportit {t.label} ({state}): ennallaan")
                     continue
-                if pool is None and size > 1 and not (folder / f"rahoittajaraportti_{t.label}.pdf").exists():
+                if pool is None and size > 1 and never_rendered(folder):
                     # A new tertiary: every report will be rendered. The workers import WeasyPrint
-                    # and matplotlib (two seconds) while the contexts are built here, if the
-                    # runner has not started them already.
-                    pool = take(PDF_WORKER) or Pool(PDF_WORKER, size)
+                    # while the contexts are built here, if the runner has not started them already.
+                    pool = _pool(size)
                 _render_tertiary(con, code, folder, t, as_of, funder, regional, regions, summary, jobs, epoch)
                 done.append((folder, signature))
                 progress(f"Raportit {t.label} ({state}): {folder}")
         if jobs:
             progress(f"PDF-tiedostoja muodostetaan: {len(jobs)} (muuttumattomia {summary.pdf_unchanged}) …")
         if pool is None and size > 1 and len(jobs) >= PARALLEL_FROM:
-            pool = take(PDF_WORKER) or Pool(PDF_WORKER, size)
+            pool = _pool(size)
         _run_jobs(jobs, pool, summary)
         for folder, signature in done:  # only once every PDF of the tertiary is in place
             _write_if_changed(folder / SIGNATURE_FILE, (signature + "\n").encode())
@@ -357,6 +356,11 @@ def render_reports(
         else:
             os.environ["SOURCE_DATE_EPOCH"] = previous
     return summary
+
+
+def _pool(size: int) -> Pool:
+    """The PDF workers the runner started ahead (warm), else new ones."""
+    return take(PDF_WORKER) or Pool(PDF_WORKER, size)
 
 
 def _render_tertiary(
