@@ -163,7 +163,7 @@ def _run_pipeline(s: Settings, as_of: date, scope: str) -> RunResult:
                 progress.emit(f"Raportit {label}: ennallaan")
         if stale:
             if any(never_rendered(Path(s.reports) / label) for label in stale) and workers.cores() > 1:
-                workers.warm(PDF_WORKER)  # WeasyPrint and matplotlib load while the run starts
+                workers.warm(PDF_WORKER)  # WeasyPrint loads while the run starts
             more = defs.resolve_job_def("ipsetl_tertiary").execute_in_process(
                 run_config=config,
                 instance=instance,

@@ -10,7 +10,7 @@ temporary folder; the pipes carry one line each way per job:
 
 The next job goes to whichever worker answers first, so one long job (the funder report, a
 large file) does not hold up the others. A pool can be started before its jobs are known: the
-workers import their libraries (WeasyPrint and matplotlib take two seconds) meanwhile.
+workers import their libraries (WeasyPrint takes a second and a half) meanwhile.
 """
 
 from __future__ import annotations
