@@ -133,7 +133,7 @@ def run_pipeline(s: Settings, as_of: date, scope: str = "all") -> RunResult:
 
 def _run_pipeline(s: Settings, as_of: date, scope: str) -> RunResult:
     from ipsetl import progress, workers
-    from ipsetl.reports.freshness import due_and_stale, never_rendered
+    from ipsetl.reports.freshness import due_and_stale
     from ipsetl.reports.render import PDF_WORKER
     from pipelines.definitions import TERTIARY_ASSETS, defs
     from pipelines.partitions import TERTIARIES
@@ -162,8 +162,10 @@ def _run_pipeline(s: Settings, as_of: date, scope: str) -> RunResult:
             if label in partitions and label not in stale:
                 progress.emit(f"Raportit {label}: ennallaan")
         if stale:
-            if any(never_rendered(Path(s.reports) / label) for label in stale) and workers.cores() > 1:
-                workers.warm(PDF_WORKER)  # WeasyPrint loads while the run starts
+            if workers.cores() > 1:
+                # Some report will be rendered: WeasyPrint loads in the workers while the report
+                # run starts and the contexts are built (a correction re-renders all 22 reports).
+                workers.warm(PDF_WORKER)
             more = defs.resolve_job_def("ipsetl_tertiary").execute_in_process(
                 run_config=config,
                 instance=instance,

@@ -165,7 +165,11 @@ class Pool:
 
     def close(self) -> None:
         """Ask the workers to stop (standard input closed) and wait for them; a worker still busy
-        finishes its job first."""
+        finishes its job first. A pool that was never given a job (started ahead for work that did
+        not come) is killed instead: its workers may still be importing, with nothing to finish."""
+        if self._sent == 0:
+            for proc in self._procs:
+                proc.kill()
         for proc in self._procs:
             if proc.stdin is not None and not proc.stdin.closed:
                 try:

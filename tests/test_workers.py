@@ -54,3 +54,14 @@ def test_a_killed_worker_fails_the_call_instead_of_hanging(inbox):
             list(pool.map([(2**26, [(inbox[0], inbox[0].name)])]))
     finally:
         pool.close()
+
+
+def test_a_pool_never_used_is_killed_and_a_used_one_ends_cleanly(inbox):
+    """A pool started ahead for work that did not come is killed at close (its workers may still be
+    importing WeasyPrint, with nothing to finish); one that did work ends its workers normally."""
+    unused = Pool("ipsetl.reports.pdf_worker", 2)
+    unused.close()
+    assert [proc.returncode for proc in unused._procs] == [-signal.SIGKILL] * 2
+    with Pool("ipsetl.parse_worker", 2) as used:
+        list(used.map([(2**26, [(inbox[0], inbox[0].name)])]))
+    assert [proc.returncode for proc in used._procs] == [0, 0]

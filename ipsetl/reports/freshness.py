@@ -53,12 +53,6 @@ def tertiary_unchanged(folder: Path, label: str, regions: list[str], stored: str
     return (folder / f"indikaattorit_{label}.csv").exists() and all(pdf_current(stem) for stem in stems)
 
 
-def never_rendered(folder: Path) -> bool:
-    """A tertiary folder without a stored signature: no render of it has finished, so all its
-    reports will be rendered (the runner and the report step start the PDF workers early then)."""
-    return not (folder / SIGNATURE_FILE).exists()
-
-
 def code_fingerprint() -> str:
     """The templates and the report code: a change to either renders every report again."""
     digest = hashlib.sha256()

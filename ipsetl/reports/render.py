@@ -23,7 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from ipsetl.config import PROJECT_ROOT
 from ipsetl.reports import charts, data, fiformat
 from ipsetl.reports.figures import BENCHMARKS, BY_COLUMN
-from ipsetl.reports.freshness import SIGNATURE_FILE, code_fingerprint, jsonable, never_rendered, pdf_current
+from ipsetl.reports.freshness import SIGNATURE_FILE, code_fingerprint, jsonable, pdf_current
 from ipsetl.reports.freshness import signature as _signature
 from ipsetl.reports.freshness import tertiary_unchanged as _tertiary_unchanged
 from ipsetl.workers import Pool, WorkerFailed, cores, take
@@ -205,11 +205,13 @@ def render_job(job: Job, env: Environment | None = None) -> tuple[bool, bool]:
 
 
 def _run_jobs(jobs: list[Job], pool: Pool | None, summary: RenderSummary) -> None:
-    """Render the reports: in the worker pool (one process per core, started before the contexts
-    were built, so its imports overlapped that work) when there are enough of them, the funder
-    report first, the next report to the first free worker; charts, templates and PDFs all run
-    there. A failing worker fails the run."""
-    if pool is None or len(jobs) < PARALLEL_FROM:
+    """Render the reports: in the worker pool when there is one (started by the runner, or as soon
+    as PARALLEL_FROM reports were known, so its imports overlapped building the contexts), the
+    funder report first, the next report to the first free worker; charts, templates and PDFs all
+    run there. A failing worker fails the run. Without a pool, here, one after the other."""
+    if not jobs:
+        return
+    if pool is None:
         env = environment()
         results = [render_job(job, env) for job in jobs]
     else:
@@ -314,7 +316,15 @@ def render_reports(
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = epoch
     size = workers or min(2, cores())
-    pool: Pool | None = None
+    pool: Pool | None = take(PDF_WORKER)  # started by the runner, which saw reports to render
+
+    def started() -> None:
+        """Start the workers as soon as enough reports are known to need them: WeasyPrint loads
+        there while the remaining contexts are built here."""
+        nonlocal pool
+        if pool is None and size > 1 and len(jobs) >= PARALLEL_FROM:
+            pool = Pool(PDF_WORKER, size)
+
     try:
         code = code_fingerprint()
         with data.snapshot(con):
@@ -334,17 +344,11 @@ def render_reports(
                     summary.tertiaries_unchanged.append(t.label)
                     progress(f"Raportit {t.label} ({state}): ennallaan")
                     continue
-                if pool is None and size > 1 and never_rendered(folder):
-                    # A new tertiary: every report will be rendered. The workers import WeasyPrint
-                    # while the contexts are built here, if the runner has not started them already.
-                    pool = _pool(size)
-                _render_tertiary(con, code, folder, t, as_of, funder, regional, regions, summary, jobs, epoch)
+                _render_tertiary(con, code, folder, t, as_of, funder, regional, regions, summary, jobs, epoch, started)
                 done.append((folder, signature))
                 progress(f"Raportit {t.label} ({state}): {folder}")
         if jobs:
             progress(f"PDF-tiedostoja muodostetaan: {len(jobs)} (muuttumattomia {summary.pdf_unchanged}) …")
-        if pool is None and size > 1 and len(jobs) >= PARALLEL_FROM:
-            pool = _pool(size)
         _run_jobs(jobs, pool, summary)
         for folder, signature in done:  # only once every PDF of the tertiary is in place
             _write_if_changed(folder / SIGNATURE_FILE, (signature + "\n").encode())
@@ -358,13 +362,8 @@ def render_reports(
     return summary
 
 
-def _pool(size: int) -> Pool:
-    """The PDF workers the runner started ahead (warm), else new ones."""
-    return take(PDF_WORKER) or Pool(PDF_WORKER, size)
-
-
 def _render_tertiary(
-    con, code, folder, t, as_of, funder, regional, regions, summary, jobs: list[Job], epoch: str
+    con, code, folder, t, as_of, funder, regional, regions, summary, jobs: list[Job], epoch: str, started
 ) -> None:
     """One tertiary's CSV, and a job for each report whose own fingerprint moved (a new window of
     one region leaves the other regions' reports alone)."""
@@ -376,6 +375,7 @@ def _render_tertiary(
         summary.pdf_unchanged += 1
     else:
         jobs.append(Job("funder", stem, ctx, epoch))
+        started()
     if _write_if_changed(folder / f"indikaattorit_{t.label}.csv", csv_bytes(ctx)):
         summary.files.append(folder / f"indikaattorit_{t.label}.csv")
     for code_ in regions:
@@ -386,6 +386,7 @@ def _render_tertiary(
             summary.pdf_unchanged += 1
             continue
         jobs.append(Job("regional", stem, rctx, epoch))
+        started()
 
 
 def fingerprint(ctx: dict, code: str) -> str:
