@@ -21,10 +21,17 @@ def normalise_header(text: object) -> str:
     return _normalise(str(text))
 
 
+def forget() -> None:
+    """Empty the cache: recognition also normalises the cells of a file's first rows, respondents'
+    names among them, and a long-lived process (Dagster's code server) must not keep them."""
+    _normalise.cache_clear()
+
+
 @lru_cache(maxsize=1 << 16)
 def _normalise(text: str) -> str:
     # cached: form recognition tries every leading row of every file against every form version,
-    # the same few hundred header texts a hundred thousand times in a national load
+    # the same few hundred header texts a hundred thousand times in a national load (forget()
+    # empties it after each batch of files)
     s = unicodedata.normalize("NFC", text)
     s = s.replace("\ufeff", "").replace("\u00a0", " ").replace("\u202f", " ")
     s = _WS.sub(" ", s).strip()

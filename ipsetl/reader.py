@@ -17,6 +17,7 @@ from ipsetl.decoding import UnreadableFile
 from ipsetl.findings import ERROR, WARNING, Finding
 from ipsetl.forms import FormVersion
 from ipsetl.grid import Grid, read_grid
+from ipsetl.headers import forget
 from ipsetl.mapping import FileRejected, MappedTable, map_rows
 from ipsetl.recognise import Layout, NotAForm, find_layout
 
@@ -89,6 +90,8 @@ def _validate_all(prepared: list[tuple[ParsedExport, _Mapped | None]]) -> list[P
     # imported here: pandera is half a second and 20 MB, and a process that only unpickles the
     # results of the reading workers (the run's own) never validates
     from ipsetl.validate import validate_many
+
+    forget()  # the batch is recognised and mapped: no respondent's cell stays in the header cache
 
     tables = [(m.table, m.layout.form, result.file_name) for result, m in prepared if m is not None]
     done = iter(validate_many(tables))  # a file whose validation failed comes back as its exception

@@ -53,16 +53,26 @@ def serve(handle: Callable[[Any], Any], prepare: Callable[[], None] | None = Non
 
 def exit_now(code: int) -> None:
     """Leave without tearing the interpreter down: freeing every module and object of a process that
-    loaded WeasyPrint or pandas takes half a second, and the parent's `close` waits for it. Standard
-    streams are flushed first; the atexit hooks run (temporary files, logging)."""
+    loaded WeasyPrint or pandas takes half a second, and the parent's `close` waits for it.
+
+    The atexit hooks run (the Dagster instance, temporary files, logging), then the standard streams
+    are flushed. Skipped: joining non-daemon threads (the project starts none) and the objects'
+    finalisers. Output that cannot be written (a full disk under `ipsetl sql > out.csv`) is an error,
+    exit 120 as Python's own; a reader that has gone away (`| head`) is not."""
     import atexit
 
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):
+        except (BrokenPipeError, ValueError):  # reader gone, or stream closed
             pass
+        except OSError as exc:
+            try:
+                os.write(2, f"Virhe: tulostusta ei voitu kirjoittaa loppuun ({exc.strerror}).\n".encode())
+            except OSError:
+                pass
+            code = code or 120
     os._exit(code)
 
 
@@ -87,6 +97,7 @@ class Pool:
         ]
         self._idle: set[int] = set()  # workers ready and without a job
         self._sent = 0
+        self._given = 0  # jobs handed to a worker, ever: a pool without any is killed at close
 
     def __enter__(self) -> Pool:
         return self
@@ -114,6 +125,7 @@ class Pool:
                 return
             index = given
             given += 1
+            self._given += 1
             self._idle.discard(proc.pid)
             stem = folder / self._sent_id(index)
             with open(f"{stem}.in", "wb") as fh:
@@ -167,7 +179,7 @@ class Pool:
         """Ask the workers to stop (standard input closed) and wait for them; a worker still busy
         finishes its job first. A pool that was never given a job (started ahead for work that did
         not come) is killed instead: its workers may still be importing, with nothing to finish."""
-        if self._sent == 0:
+        if self._given == 0:
             for proc in self._procs:
                 proc.kill()
         for proc in self._procs:

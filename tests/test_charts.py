@@ -581,3 +581,12 @@ def test_svg_stays_small():
     styled = [e for e in root.iter() if e.get("style")]
     # the lines' styles (tests and CSS read them) and the one text group's font
     assert len(styled) == len(RATES) + len(BENCHMARKS) + 1
+
+
+def test_infinite_values_are_refused():
+    with pytest.raises(ValueError, match="infinite"):
+        line_chart(["2025-T1", "2025-T2"], {"A": [1, float("inf")]}, title="t", description="d", y_label="y")
+    with pytest.raises(ValueError, match="finite"):
+        line_chart(
+            ["2025-T1"], {"A": [0.4]}, title="t", description="d", y_label="y", benchmarks=[(float("nan"), "x")]
+        )

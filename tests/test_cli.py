@@ -171,3 +171,22 @@ def test_the_command_leaves_fast_but_flushes_everything(loaded):
     assert lines[0] == "n" and len(lines) == 20001 and lines[-1] == "19999"
     bad = ipsetl("sql", "--warehouse", str(wh), "SELEC 1")
     assert bad.returncode == 1 and bad.stderr.startswith("Virhe:")
+
+
+def test_output_that_cannot_be_written_is_an_error(loaded):
+    """Leaving with os._exit must not turn a failed last write (a full disk) into success."""
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full on this system")
+    _, _, wh, _ = loaded
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IPSETL_") and k != "PYTHONUNBUFFERED"}
+    with open("/dev/full", "w") as full:
+        out = subprocess.run(
+            [*IPSETL, "sql", "--warehouse", str(wh), "--format", "csv", "SELECT 1 AS n"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+    assert out.returncode != 0
+    assert "Virhe" in out.stderr

@@ -54,3 +54,18 @@ def test_labels_under_single_questions_do_not_hide_them():
     ]
     assert merge_header_rows(["Kysymys"], ["Vastaus"], known) == ["Kysymys:Vastaus"]
     assert merge_header_rows(["Uudet lähetteet jakson aikana"], ["x"], known) == ["Uudet lähetteet jakson aikana"]
+
+
+def test_reading_leaves_no_cell_text_in_the_header_cache(tmp_path):
+    """Recognition normalises the cells of a file's first rows (names among them) through a cache;
+    a long-lived process must not keep them once the files are read."""
+    from ipsetl import headers
+    from ipsetl.reader import read_exports
+    from ipsetl.sample_inbox import write_sample_inbox
+
+    write_sample_inbox(tmp_path)
+    files = sorted(tmp_path.iterdir())[:3]
+    read_exports([(p, p.name) for p in files])
+    assert headers._normalise.cache_info().currsize == 0
+    assert headers.normalise_header("Alue:\u00a0") == "Alue"  # still normalises, cached again
+    assert headers._normalise.cache_info().currsize == 1

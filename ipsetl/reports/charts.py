@@ -1,5 +1,5 @@
 """Report charts as inline SVG written by hand: Finnish number formats, greyscale-safe styles, byte-for-byte
-deterministic.
+deterministic on one machine (the layout measures text with the installed DejaVu Sans).
 
 Each function returns one ``<svg …>…</svg>`` string (no XML declaration, no DOCTYPE) to drop into the
 report HTML that WeasyPrint renders. The root carries its printed size in millimetres (``width="170mm"``
@@ -155,7 +155,10 @@ def _clean_series(categories: list[str], series: dict[str, list[float | None]]) 
             if v is None or type(v).__name__ in {"NAType", "NaTType"}:  # pandas' missing values too
                 row.append(math.nan)
             else:
-                row.append(float(v))  # int, float, Decimal, numpy; NaN stays NaN (a gap)
+                number = float(v)  # int, float, Decimal, numpy; NaN stays NaN (a gap)
+                if math.isinf(number):
+                    raise ValueError(f"series {label!r} has an infinite value")
+                row.append(number)
         cleaned[str(label)] = row
     return cleaned
 
@@ -607,6 +610,8 @@ def line_chart(
     if len(set(highlight)) != len(highlight):
         raise ValueError("highlight names a series twice")
     benchmarks = [(float(y), str(label)) for y, label in benchmarks]
+    if not all(math.isfinite(y) for y, _ in benchmarks):
+        raise ValueError("a benchmark line needs a finite value")
     cid = _chart_id(
         chart_id,
         "line",

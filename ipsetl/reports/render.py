@@ -317,6 +317,9 @@ def render_reports(
     os.environ["SOURCE_DATE_EPOCH"] = epoch
     size = workers or min(2, cores())
     pool: Pool | None = take(PDF_WORKER)  # started by the runner, which saw reports to render
+    if pool is not None and size < 2:  # the caller asked for no workers
+        pool.close()
+        pool = None
 
     def started() -> None:
         """Start the workers as soon as enough reports are known to need them: WeasyPrint loads
