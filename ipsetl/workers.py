@@ -96,8 +96,7 @@ class Pool:
             for log in self._logs
         ]
         self._idle: set[int] = set()  # workers ready and without a job
-        self._sent = 0
-        self._given = 0  # jobs handed to a worker, ever: a pool without any is killed at close
+        self._given = 0  # jobs handed to a worker, ever: names their files; a pool without any is killed at close
 
     def __enter__(self) -> Pool:
         return self
@@ -109,7 +108,7 @@ class Pool:
         """Each job's result, in the jobs' order, as soon as it and those before it are done."""
         queue = list(jobs)
         results: dict[int, Any] = {}
-        current: dict[int, tuple[int, Any]] = {}  # pid → (position, job)
+        current: dict[int, tuple[int, Any, Path]] = {}  # pid → (position, job, its files' stem)
         folder = Path(self._tmp.name)
         sel = selectors.DefaultSelector()
         for proc in self._procs:
@@ -127,10 +126,10 @@ class Pool:
             given += 1
             self._given += 1
             self._idle.discard(proc.pid)
-            stem = folder / self._sent_id(index)
+            stem = folder / str(self._given)
             with open(f"{stem}.in", "wb") as fh:
                 pickle.dump(queue[index], fh, protocol=pickle.HIGHEST_PROTOCOL)
-            current[proc.pid] = (index, queue[index])
+            current[proc.pid] = (index, queue[index], stem)
             proc.stdin.write(f"{stem}.in\t{stem}.out\n")
             proc.stdin.flush()
 
@@ -147,11 +146,11 @@ class Pool:
                     if answer == "ready":
                         pass
                     elif answer == "ok":
-                        index, _job = current.pop(proc.pid)
-                        with open(folder / f"{self._sent_id(index)}.out", "rb") as fh:
+                        index, _job, stem = current.pop(proc.pid)
+                        with open(f"{stem}.out", "rb") as fh:
                             results[index] = pickle.load(fh)  # noqa: S301 - written by our own worker
                     else:
-                        index, job = current.pop(proc.pid, (None, None))
+                        index, job, _ = current.pop(proc.pid, (None, None, None))
                         sel.unregister(proc.stdout)
                         what = f" ({describe(job)})" if index is not None else ""
                         reason = answer.removeprefix("error ") or self._last_words(proc)
@@ -163,10 +162,6 @@ class Pool:
                     yielded += 1
         finally:
             sel.close()
-            self._sent += len(queue)
-
-    def _sent_id(self, index: int) -> str:
-        return f"{self._sent + index}"
 
     def _last_words(self, proc: subprocess.Popen) -> str:
         code = proc.wait()

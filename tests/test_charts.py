@@ -60,6 +60,13 @@ def counts_chart(**overrides) -> str:
     return bar_chart(CATEGORIES, COUNTS, **args)
 
 
+def low_rates_chart(**overrides) -> str:
+    """One series well below the benchmarks: their lines and labels have the upper axis to themselves."""
+    args = {"title": "t", "description": "d", "y_label": "y", "percent": True, "benchmarks": BENCHMARKS}
+    args.update(overrides)
+    return line_chart(CATEGORIES, {"A": [0.1, 0.12, 0.15, 0.14, 0.2]}, **args)
+
+
 def texts(svg: str) -> list[str]:
     return ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG}text")]
 
@@ -286,15 +293,7 @@ def test_single_category():
 
 
 def test_benchmarks_labelled_and_in_range():
-    svg = line_chart(
-        CATEGORIES,
-        {"A": [0.1, 0.12, 0.15, 0.14, 0.2]},
-        title="t",
-        description="d",
-        y_label="y",
-        percent=True,
-        benchmarks=BENCHMARKS,
-    )
+    svg = low_rates_chart()
     labels = texts(svg)
     assert {label for _, label in BENCHMARKS} <= set(labels)
     ticks = [float(t.split(NBSP)[0].replace(",", ".")) for t in labels if t.endswith(f"{NBSP}%") and " " not in t]
@@ -449,16 +448,7 @@ def test_text_widths_come_from_dejavu_sans(monkeypatch):
     ],
 )
 def test_benchmark_labels_never_overlap_and_stay_inside(marks):
-    svg = line_chart(
-        CATEGORIES,
-        {"A": [0.1, 0.12, 0.15, 0.14, 0.2]},
-        title="t",
-        description="d",
-        y_label="y",
-        percent=True,
-        benchmarks=marks,
-        highlight=["A"],
-    )
+    svg = low_rates_chart(benchmarks=marks, highlight=["A"])
     w, h = view_size(svg)
     by_label = {t[0]: t for t in placed_texts(svg)}
     placed = [by_label[label] for _, label in sorted(marks, reverse=True)]  # highest benchmark first
