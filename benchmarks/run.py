@@ -84,7 +84,7 @@ TARGETS = {
 # The code a run executes: edited while the benchmark runs, a report's fingerprint changes and the
 # run re-renders it; such a step is flagged rather than silently counted as a regression.
 CODE_DIRS = ("ipsetl", "pipelines", "templates", "warehouse/sql", "schemas")
-PDF_LINE = re.compile(r"PDF-tiedostoja muodostetaan: (\d+) \(muuttumattomia (\d+)\)")
+PDF_LINE = re.compile(r"PDF-tiedostoja muodostettu: (\d+) \(muuttumattomia (\d+)\)")
 
 
 class BenchmarkError(RuntimeError):

@@ -105,8 +105,15 @@ class Pool:
         self.close()
 
     def map(self, jobs: Iterable[Any], describe: Callable[[Any], str] = str) -> Iterator[Any]:
-        """Each job's result, in the jobs' order, as soon as it and those before it are done."""
-        queue = list(jobs)
+        """Each job's result, in the jobs' order, as soon as it and those before it are done.
+
+        `jobs` is read lazily: a job is taken when a worker is free, or ahead of time while every
+        worker is busy or still starting, so a generator that builds its jobs (the reports'
+        contexts, a query each) keeps the workers fed from its first job on instead of making them
+        wait for its last."""
+        source = iter(jobs)
+        queue: list[Any] = []  # jobs taken from `source` so far
+        exhausted = False
         results: dict[int, Any] = {}
         current: dict[int, tuple[int, Any, Path]] = {}  # pid → (position, job, its files' stem)
         folder = Path(self._tmp.name)
@@ -114,12 +121,22 @@ class Pool:
         for proc in self._procs:
             if proc.stdout is not None and proc.stdin is not None and not proc.stdin.closed:
                 sel.register(proc.stdout, selectors.EVENT_READ, proc)
-        position, given, yielded = 0, 0, 0
+        position, given = 0, 0
+
+        def take() -> bool:
+            """One more job from `source` into the queue; False once it has none left."""
+            nonlocal exhausted
+            if not exhausted:
+                try:
+                    queue.append(next(source))
+                except StopIteration:
+                    exhausted = True
+            return not exhausted
 
         def give(proc: subprocess.Popen) -> None:
             """The next job to this worker, or mark it idle (ready for a later map) if none is left."""
             nonlocal given
-            if given >= len(queue):
+            if given >= len(queue) and not take():
                 self._idle.add(proc.pid)
                 return
             index = given
@@ -137,10 +154,14 @@ class Pool:
             for proc in self._procs:
                 if proc.pid in self._idle:  # said ready, or finished an earlier map's last job
                     give(proc)
-            while yielded < len(queue):
+            while not (exhausted and position == len(queue)):
                 if not sel.get_map():
                     raise WorkerFailed(f"{self.module}: ei toimivia työprosesseja")
-                for key, _ in sel.select():
+                events = sel.select(timeout=None if exhausted else 0)
+                if not events:  # every worker busy or starting: prepare the next job meanwhile
+                    take()
+                    continue
+                for key, _ in events:
                     proc: subprocess.Popen = key.data
                     answer = proc.stdout.readline().rstrip("\n")
                     if answer == "ready":
@@ -159,7 +180,6 @@ class Pool:
                 while position in results:
                     yield results.pop(position)
                     position += 1
-                    yielded += 1
         finally:
             sel.close()
 

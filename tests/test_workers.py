@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,38 @@ def test_a_pool_never_used_is_killed_and_a_used_one_ends_cleanly(inbox):
     with Pool("ipsetl.parse_worker", 2) as used:
         list(used.map([(2**26, [(inbox[0], inbox[0].name)])]))
     assert [proc.returncode for proc in used._procs] == [0, 0]
+
+
+def test_jobs_are_taken_as_the_workers_need_them(inbox):
+    """A generator of jobs (the reports' contexts are built one query at a time) feeds the workers
+    from its first job: the first result comes while the generator is still building the last job,
+    not after it; a generator that fails mid-way fails the call, and the pool still closes."""
+    made: list[int] = []
+
+    def slow_jobs():
+        for index, path in enumerate(inbox[:5]):
+            if index >= 2:
+                time.sleep(1.0)  # a slow context
+            made.append(index)
+            yield (2**26, [(path, path.name)])
+
+    with Pool("ipsetl.parse_worker", 2) as pool:
+        list(pool.map([(2**26, [(inbox[0], inbox[0].name)])] * 2))  # both workers ready
+        results = pool.map(slow_jobs())
+        first = next(results)
+        assert first[0].file_name == inbox[0].name
+        assert len(made) < 5  # the last job was not yet built when the first result came
+        rest = list(results)
+    assert [r[0].file_name for r in [first, *rest]] == [p.name for p in inbox[:5]]
+
+    def failing_jobs():
+        yield (2**26, [(inbox[0], inbox[0].name)])
+        raise ValueError("kysely epäonnistui")
+
+    pool = Pool("ipsetl.parse_worker", 2)
+    try:
+        with pytest.raises(ValueError, match="kysely epäonnistui"):
+            list(pool.map(failing_jobs()))
+    finally:
+        pool.close()
+    assert all(proc.poll() is not None for proc in pool._procs)  # ended (killed if never given a job)

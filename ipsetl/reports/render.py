@@ -12,9 +12,10 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -204,33 +205,39 @@ def render_job(job: Job, env: Environment | None = None) -> tuple[bool, bool]:
     return changed, False
 
 
-def _run_jobs(jobs: list[Job], pool: Pool | None, summary: RenderSummary) -> None:
-    """Render the reports: in the worker pool when there is one (started by the runner, or as soon
-    as PARALLEL_FROM reports were known, so its imports overlapped building the contexts), the
-    funder report first, the next report to the first free worker; charts, templates and PDFs all
-    run there. A failing worker fails the run. Without a pool, here, one after the other."""
-    if not jobs:
-        return
+def _run_jobs(jobs: Iterable[Job], pool: Pool | None, summary: RenderSummary) -> None:
+    """Render the reports as their jobs come: in the worker pool when there is one (started by the
+    runner, or here once PARALLEL_FROM reports were known), the next report to the first free
+    worker while the following ones' contexts are built here; charts, templates and PDFs all run
+    there. A failing worker fails the run. Without a pool, here, one after the other."""
+    taken: list[Job | None] = []
+
+    def tracked() -> Iterator[Job]:
+        for job in jobs:
+            taken.append(job)
+            yield job
+
     if pool is None:
         env = environment()
-        results = [render_job(job, env) for job in jobs]
+        results: Iterable[tuple[bool, bool]] = (render_job(job, env) for job in tracked())
     else:
-        order = sorted(jobs, key=lambda job: job.kind != "funder")
-        try:
-            done = dict(zip(map(id, order), pool.map(order, describe=lambda job: job.stem.name), strict=True))
-        except WorkerFailed as exc:
-            raise RuntimeError(f"Raportin muodostus epäonnistui: {exc}") from exc
-        results = [done[id(job)] for job in jobs]
-    for job, (html_changed, pdf_written) in zip(jobs, results, strict=True):
-        html_path, pdf_path = job.stem.with_suffix(".html"), job.stem.with_suffix(".pdf")
-        if html_changed:
-            summary.html_written += 1
-            summary.files.append(html_path)
-        if pdf_written:
-            summary.pdf_written += 1
-            summary.files.append(pdf_path)
-        else:
-            summary.pdf_unchanged += 1
+        results = pool.map(tracked(), describe=lambda job: job.stem.name)
+    try:
+        for index, (html_changed, pdf_written) in enumerate(results):
+            job = taken[index]
+            assert job is not None
+            html_path, pdf_path = job.stem.with_suffix(".html"), job.stem.with_suffix(".pdf")
+            if html_changed:
+                summary.html_written += 1
+                summary.files.append(html_path)
+            if pdf_written:
+                summary.pdf_written += 1
+                summary.files.append(pdf_path)
+            else:
+                summary.pdf_unchanged += 1
+            taken[index] = None  # its context is no longer needed
+    except WorkerFailed as exc:
+        raise RuntimeError(f"Raportin muodostus epäonnistui: {exc}") from exc
 
 
 def _funder_charts(ctx: dict) -> dict:
@@ -311,7 +318,6 @@ def render_reports(
     regional = regional or data.ReportOptions(suppress=False)
     progress = progress or (lambda _m: None)
     summary = RenderSummary()
-    jobs: list[Job] = []
     epoch = str(int(datetime.combine(as_of, time(12)).timestamp()))
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = epoch
@@ -320,21 +326,13 @@ def render_reports(
     if pool is not None and size < 2:  # the caller asked for no workers
         pool.close()
         pool = None
-
-    def started() -> None:
-        """Start the workers as soon as enough reports are known to need them: WeasyPrint loads
-        there while the remaining contexts are built here."""
-        nonlocal pool
-        if pool is None and size > 1 and len(jobs) >= PARALLEL_FROM:
-            pool = Pool(PDF_WORKER, size)
-
     try:
         code = code_fingerprint()
         with data.snapshot(con):
             due = [t for t in data.report_tertiaries(con, as_of) if only is None or t.label in only]
             signatures = data.tertiary_signatures(con, [t.label for t in due])
             regions = data.regions_for_reports(con)
-            done: list[tuple[Path, str]] = []
+            todo: list[tuple] = []  # (tertiary, folder, signature) of the tertiaries to render
             for t in due:
                 if blocked and blocked.get(t.label):  # an error-level check failed: not final
                     t.draft, t.blocked = True, tuple(blocked[t.label])
@@ -347,13 +345,20 @@ def render_reports(
                     summary.tertiaries_unchanged.append(t.label)
                     progress(f"Raportit {t.label} ({state}): ennallaan")
                     continue
-                _render_tertiary(con, code, folder, t, as_of, funder, regional, regions, summary, jobs, epoch, started)
-                done.append((folder, signature))
+                todo.append((t, folder, signature))
                 progress(f"Raportit {t.label} ({state}): {folder}")
-        if jobs:
-            progress(f"PDF-tiedostoja muodostetaan: {len(jobs)} (muuttumattomia {summary.pdf_unchanged}) …")
-        _run_jobs(jobs, pool, summary)
-        for folder, signature in done:  # only once every PDF of the tertiary is in place
+            jobs = _jobs(con, code, todo, as_of, funder, regional, regions, summary, epoch)
+            if pool is None and size > 1:
+                # Workers pay for their start (two seconds) from PARALLEL_FROM reports on; they
+                # load WeasyPrint while the contexts of the following reports are built.
+                first = list(islice(jobs, PARALLEL_FROM))
+                if len(first) >= PARALLEL_FROM:
+                    pool = Pool(PDF_WORKER, size)
+                jobs = chain(first, jobs)
+            _run_jobs(jobs, pool, summary)
+        if todo:
+            progress(f"PDF-tiedostoja muodostettu: {summary.pdf_written} (muuttumattomia {summary.pdf_unchanged})")
+        for _t, folder, signature in todo:  # only once every PDF of the tertiary is in place
             _write_if_changed(folder / SIGNATURE_FILE, (signature + "\n").encode())
     finally:
         if pool is not None:
@@ -365,31 +370,31 @@ def render_reports(
     return summary
 
 
-def _render_tertiary(
-    con, code, folder, t, as_of, funder, regional, regions, summary, jobs: list[Job], epoch: str, started
-) -> None:
-    """One tertiary's CSV, and a job for each report whose own fingerprint moved (a new window of
-    one region leaves the other regions' reports alone)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    ctx = data.funder_context(con, t, as_of, funder)
-    ctx["fingerprint"] = fp = fingerprint(ctx, code)
-    stem = folder / f"rahoittajaraportti_{t.label}"
-    if _unchanged(stem, fp):
-        summary.pdf_unchanged += 1
-    else:
-        jobs.append(Job("funder", stem, ctx, epoch))
-        started()
-    if _write_if_changed(folder / f"indikaattorit_{t.label}.csv", csv_bytes(ctx)):
-        summary.files.append(folder / f"indikaattorit_{t.label}.csv")
-    for code_ in regions:
-        rctx = data.regional_context(con, code_, t, as_of, regional)
-        rctx["fingerprint"] = fp = fingerprint(rctx, code)
-        stem = folder / f"alueraportti_{code_}_{t.label}"
+def _jobs(con, code, todo, as_of, funder, regional, regions, summary: RenderSummary, epoch: str) -> Iterator[Job]:
+    """A job for each report whose own fingerprint moved (a new window of one region leaves the
+    other regions' reports alone), built as the workers ask for them; each tertiary's CSV on the
+    way. The funder reports, the longest, come first: no worker is left with one at the end."""
+    for t, folder, _ in todo:
+        folder.mkdir(parents=True, exist_ok=True)
+        ctx = data.funder_context(con, t, as_of, funder)
+        ctx["fingerprint"] = fp = fingerprint(ctx, code)
+        csv_path = folder / f"indikaattorit_{t.label}.csv"
+        if _write_if_changed(csv_path, csv_bytes(ctx)):
+            summary.files.append(csv_path)
+        stem = folder / f"rahoittajaraportti_{t.label}"
         if _unchanged(stem, fp):
             summary.pdf_unchanged += 1
-            continue
-        jobs.append(Job("regional", stem, rctx, epoch))
-        started()
+        else:
+            yield Job("funder", stem, ctx, epoch)
+    for t, folder, _ in todo:
+        for code_ in regions:
+            rctx = data.regional_context(con, code_, t, as_of, regional)
+            rctx["fingerprint"] = fp = fingerprint(rctx, code)
+            stem = folder / f"alueraportti_{code_}_{t.label}"
+            if _unchanged(stem, fp):
+                summary.pdf_unchanged += 1
+            else:
+                yield Job("regional", stem, rctx, epoch)
 
 
 def fingerprint(ctx: dict, code: str) -> str:
