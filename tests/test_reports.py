@@ -270,3 +270,45 @@ def test_a_closed_tertiary_is_not_redone_when_only_the_as_of_date_moves(warehous
         first = render_reports(con, tmp_path, AS_OF, only=["2026-T2"], workers=1)
         later = render_reports(con, tmp_path, date(2026, 11, 27), only=["2026-T2"], workers=1)
     assert first.pdf_written == 13 and later.pdf_written == 0
+
+
+def _overflowing_cells(html: str) -> list[str]:
+    """Text of every table cell whose laid-out text sticks out of the cell's border box: with the
+    fixed table layout the columns no longer widen to fit their longest word."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+
+    from ipsetl.reports.render import TEMPLATES
+
+    found = []
+    for page in HTML(string=html, base_url=str(TEMPLATES)).render().pages:
+        for box in page._page_box.descendants():
+            if not isinstance(box, boxes.TableCellBox):
+                continue
+            right = box.border_box_x() + box.border_width() + 0.5
+            for text in (b for b in box.descendants() if isinstance(b, boxes.TextBox)):
+                if text.position_x + text.width > right:
+                    found.append(text.text)
+    return found
+
+
+def test_no_text_sticks_out_of_its_table_cell(reports, tmp_path):
+    """Every table of the funder report and a regional report keeps its text inside its columns,
+    also a rejected file whose name has no spaces to break at."""
+    folder = reports / "2026-T2"
+    funder = (folder / "rahoittajaraportti_2026-T2.html").read_text(encoding="utf-8")
+    regional = (folder / "alueraportti_PIR_2026-T2.html").read_text(encoding="utf-8")
+    assert _overflowing_cells(funder) == []
+    assert _overflowing_cells(regional) == []
+    long_name = "IPS_seuranta_" + "x" * 80 + ".csv"
+    table = (
+        '<table class="files"><caption>Hylätyt tiedostot</caption><thead><tr><th scope="col">Tiedosto</th>'
+        f'<th scope="col">Syy</th></tr></thead><tbody><tr><td>{long_name}</td><td>Tuntematon lomake</td></tr>'
+        "</tbody></table>"
+    )
+    assert "</main>" in funder
+    assert _overflowing_cells(funder.replace("</main>", table + "</main>")) == []
+    # the check itself finds text that does stick out: the same table without its breaking rule
+    assert long_name in _overflowing_cells(
+        funder.replace("</main>", table + "</main>").replace(".files td { overflow-wrap: anywhere; }", "")
+    )

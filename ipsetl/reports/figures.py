@@ -180,16 +180,18 @@ COMPARISON = (
     "employer_contacts_per_fte_week",
     "caseload_per_fte",
 )
+# Column heads of the narrow comparison table, with soft hyphens where a long word may break
+# (no Finnish hyphenation dictionary ships with WeasyPrint's pyphen).
 SHORT_LABELS = {
     "clients_served": "Palvelussa olleet",
     "clients_active_end": "Aktiiviset",
     "clients_new": "Uudet asiakkaat",
-    "jobs_started": "Uudet työsuhteet",
-    "jobs_started_permanent": "– joista toistaiseksi voimassa",
-    "education_started": "Opinnot aloittaneet",
+    "jobs_started": "Uudet työ\u00adsuhteet",
+    "jobs_started_permanent": "– joista toistai\u00adseksi voimassa",
+    "education_started": "Opinnot aloitta\u00adneet",
     "employment_rate": "Työllisyys\u00adaste",
     "employer_contacts_per_fte_week": "Kontaktit / htv / viikko",
-    "caseload_per_fte": "Asiakkaita / htv",
+    "caseload_per_fte": "Asiak\u00adkaita / htv",
 }
 
 # Indicative item scores from monitoring data, beside the self-assessed item (indicators.md).
