@@ -97,6 +97,7 @@ class Pool:
         ]
         self._idle: set[int] = set()  # workers ready and without a job
         self._given = 0  # jobs handed to a worker, ever: names their files; a pool without any is killed at close
+        self._abandoned = False  # a map ended with jobs still running: their answers would confuse the next map
 
     def __enter__(self) -> Pool:
         return self
@@ -111,8 +112,10 @@ class Pool:
         worker is busy or still starting, so a generator that builds its jobs (the reports'
         contexts, a query each) keeps the workers fed from its first job on instead of making them
         wait for its last."""
+        if self._abandoned:
+            raise WorkerFailed(f"{self.module}: edellinen ajo keskeytyi kesken töiden; työprosessit on suljettava")
         source = iter(jobs)
-        queue: list[Any] = []  # jobs taken from `source` so far
+        queue: list[Any] = []  # jobs taken from `source` so far (None once handed out)
         exhausted = False
         results: dict[int, Any] = {}
         current: dict[int, tuple[int, Any, Path]] = {}  # pid → (position, job, its files' stem)
@@ -144,9 +147,10 @@ class Pool:
             self._given += 1
             self._idle.discard(proc.pid)
             stem = folder / str(self._given)
+            job, queue[index] = queue[index], None  # the worker has it now: a report's context is large
             with open(f"{stem}.in", "wb") as fh:
-                pickle.dump(queue[index], fh, protocol=pickle.HIGHEST_PROTOCOL)
-            current[proc.pid] = (index, queue[index], stem)
+                pickle.dump(job, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            current[proc.pid] = (index, job, stem)
             proc.stdin.write(f"{stem}.in\t{stem}.out\n")
             proc.stdin.flush()
 
@@ -182,6 +186,8 @@ class Pool:
                     position += 1
         finally:
             sel.close()
+            if current:  # left early (an error, a failing generator) while workers were busy
+                self._abandoned = True
 
     def _last_words(self, proc: subprocess.Popen) -> str:
         code = proc.wait()
@@ -190,11 +196,13 @@ class Pool:
         lines = [line for line in log.read().strip().splitlines() if line.strip()]
         return lines[-1] if lines else f"exit {code}"
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
         """Ask the workers to stop (standard input closed) and wait for them; a worker still busy
-        finishes its job first. A pool that was never given a job (started ahead for work that did
-        not come) is killed instead: its workers may still be importing, with nothing to finish."""
-        if self._given == 0:
+        finishes its job first. Killed instead: a pool that was never given a job (started ahead
+        for work that did not come: its workers may still be importing, with nothing to finish),
+        a pool whose map was abandoned with jobs still running, and any pool when `kill` (the
+        caller is failing: the running jobs' results would be thrown away)."""
+        if kill or self._given == 0 or self._abandoned:
             for proc in self._procs:
                 proc.kill()
         for proc in self._procs:

@@ -70,25 +70,33 @@ def test_a_pool_never_used_is_killed_and_a_used_one_ends_cleanly(inbox):
 
 def test_jobs_are_taken_as_the_workers_need_them(inbox):
     """A generator of jobs (the reports' contexts are built one query at a time) feeds the workers
-    from its first job: the first result comes while the generator is still building the last job,
-    not after it; a generator that fails mid-way fails the call, and the pool still closes."""
-    made: list[int] = []
+    from its first job on: a worker has finished the first job before the generator builds the
+    last one (taking the whole list first, as `map` once did, waits here until the deadline)."""
 
-    def slow_jobs():
-        for index, path in enumerate(inbox[:5]):
-            if index >= 2:
-                time.sleep(1.0)  # a slow context
-            made.append(index)
-            yield (2**26, [(path, path.name)])
+    def batch(path: Path) -> tuple:
+        return (2**26, [(path, path.name)])
 
     with Pool("ipsetl.parse_worker", 2) as pool:
-        list(pool.map([(2**26, [(inbox[0], inbox[0].name)])] * 2))  # both workers ready
-        results = pool.map(slow_jobs())
-        first = next(results)
-        assert first[0].file_name == inbox[0].name
-        assert len(made) < 5  # the last job was not yet built when the first result came
-        rest = list(results)
-    assert [r[0].file_name for r in [first, *rest]] == [p.name for p in inbox[:5]]
+        list(pool.map([batch(inbox[0])] * 2))  # both workers ready and idle
+        first_answer = Path(pool._tmp.name) / f"{pool._given + 1}.out"
+
+        def jobs():
+            for index, path in enumerate(inbox[:5]):
+                if index == 4:
+                    deadline = time.monotonic() + 60
+                    while not first_answer.exists():
+                        assert time.monotonic() < deadline, "the first job was not handed out before the last was built"
+                        time.sleep(0.02)
+                yield batch(path)
+
+        results = list(pool.map(jobs()))
+    assert [r[0].file_name for r in results] == [p.name for p in inbox[:5]]
+
+
+def test_a_map_left_with_jobs_running_kills_its_workers(inbox):
+    """A generator that fails while a worker holds a job (a report context's query fails while the
+    funder report renders) fails the call; the pool then refuses further maps (the running job's
+    late answer would be taken for another's) and is killed at close, not waited for."""
 
     def failing_jobs():
         yield (2**26, [(inbox[0], inbox[0].name)])
@@ -96,8 +104,15 @@ def test_jobs_are_taken_as_the_workers_need_them(inbox):
 
     pool = Pool("ipsetl.parse_worker", 2)
     try:
+        list(pool.map([(2**26, [(inbox[0], inbox[0].name)])] * 2))  # both workers ready and idle
         with pytest.raises(ValueError, match="kysely epäonnistui"):
             list(pool.map(failing_jobs()))
+        with pytest.raises(WorkerFailed, match="keskeytyi"):
+            list(pool.map([(2**26, [(inbox[0], inbox[0].name)])]))
     finally:
         pool.close()
-    assert all(proc.poll() is not None for proc in pool._procs)  # ended (killed if never given a job)
+    assert [proc.returncode for proc in pool._procs] == [-signal.SIGKILL] * 2
+    used = Pool("ipsetl.parse_worker", 2)
+    list(used.map([(2**26, [(inbox[0], inbox[0].name)])] * 2))
+    used.close(kill=True)  # the caller is failing: no waiting for its workers
+    assert [proc.returncode for proc in used._procs] == [-signal.SIGKILL] * 2

@@ -205,7 +205,10 @@ def render_job(job: Job, env: Environment | None = None) -> tuple[bool, bool]:
     return changed, False
 
 
-def _run_jobs(jobs: Iterable[Job], pool: Pool | None, summary: RenderSummary) -> None:
+PROGRESS_EVERY = 25  # a progress line per this many PDFs (a first run on all tertiaries renders hundreds)
+
+
+def _run_jobs(jobs: Iterable[Job], pool: Pool | None, summary: RenderSummary, progress: Callable[[str], None]) -> None:
     """Render the reports as their jobs come: in the worker pool when there is one (started by the
     runner, or here once PARALLEL_FROM reports were known), the next report to the first free
     worker while the following ones' contexts are built here; charts, templates and PDFs all run
@@ -236,6 +239,8 @@ def _run_jobs(jobs: Iterable[Job], pool: Pool | None, summary: RenderSummary) ->
             else:
                 summary.pdf_unchanged += 1
             taken[index] = None  # its context is no longer needed
+            if (index + 1) % PROGRESS_EVERY == 0:
+                progress(f"PDF-tiedostoja valmiina {index + 1} …")
     except WorkerFailed as exc:
         raise RuntimeError(f"Raportin muodostus epäonnistui: {exc}") from exc
 
@@ -326,6 +331,7 @@ def render_reports(
     if pool is not None and size < 2:  # the caller asked for no workers
         pool.close()
         pool = None
+    failed = True
     try:
         code = code_fingerprint()
         with data.snapshot(con):
@@ -355,14 +361,17 @@ def render_reports(
                 if len(first) >= PARALLEL_FROM:
                     pool = Pool(PDF_WORKER, size)
                 jobs = chain(first, jobs)
-            _run_jobs(jobs, pool, summary)
+            if todo:
+                progress("PDF-tiedostoja muodostetaan …")
+            _run_jobs(jobs, pool, summary, progress)
         if todo:
             progress(f"PDF-tiedostoja muodostettu: {summary.pdf_written} (muuttumattomia {summary.pdf_unchanged})")
         for _t, folder, signature in todo:  # only once every PDF of the tertiary is in place
             _write_if_changed(folder / SIGNATURE_FILE, (signature + "\n").encode())
+        failed = False
     finally:
         if pool is not None:
-            pool.close()
+            pool.close(kill=failed)  # failing: the reports still being rendered would be thrown away
         if previous is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
