@@ -1,7 +1,7 @@
 """Render reports in a worker process (`python -m ipsetl.reports.pdf_worker`, see ipsetl.workers).
 
 A job is a pickled `render.Job` (a report's context, where it goes, the PDF's date); the worker
-renders its chart, HTML and PDF and answers (HTML changed, PDF written).
+renders its chart, HTML and PDF and answers with a `render.Rendered` (what it wrote).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import os
 _env = None
 
 
-def render(job) -> tuple[bool, bool]:
+def render(job):
     from ipsetl.reports.render import render_job
 
     os.environ["SOURCE_DATE_EPOCH"] = job.epoch  # the PDF's dates: the as-of date, not today

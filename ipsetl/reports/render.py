@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from itertools import chain, islice
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -185,9 +185,18 @@ class Job:
     epoch: str = ""  # SOURCE_DATE_EPOCH of the PDF (its dates): the as-of date, noon
 
 
-def render_job(job: Job, env: Environment | None = None) -> tuple[bool, bool]:
-    """Chart, HTML and PDF of one report, in whichever process runs it: (HTML changed, PDF written).
-    The PDF is rendered when the HTML changed or the PDF is missing or older than its HTML."""
+class Rendered(NamedTuple):
+    """What rendering one report wrote (travels back from the worker that rendered it)."""
+
+    html: Path
+    pdf: Path
+    html_changed: bool
+    pdf_written: bool
+
+
+def render_job(job: Job, env: Environment | None = None) -> Rendered:
+    """Chart, HTML and PDF of one report, in whichever process runs it. The PDF is rendered when
+    the HTML changed or the PDF is missing or older than its HTML."""
     env = env or environment()
     ctx = job.ctx
     if job.kind == "funder":
@@ -201,8 +210,8 @@ def render_job(job: Job, env: Environment | None = None) -> tuple[bool, bool]:
     changed = _write_if_changed(html_path, html.encode("utf-8"))
     if changed or not pdf_current(job.stem):
         write_pdf(html_path, pdf_path)
-        return changed, True
-    return changed, False
+        return Rendered(html_path, pdf_path, changed, True)
+    return Rendered(html_path, pdf_path, changed, False)
 
 
 PROGRESS_EVERY = 25  # a progress line per this many PDFs (a first run on all tertiaries renders hundreds)
@@ -213,34 +222,23 @@ def _run_jobs(jobs: Iterable[Job], pool: Pool | None, summary: RenderSummary, pr
     runner, or here once PARALLEL_FROM reports were known), the next report to the first free
     worker while the following ones' contexts are built here; charts, templates and PDFs all run
     there. A failing worker fails the run. Without a pool, here, one after the other."""
-    taken: list[Job | None] = []
-
-    def tracked() -> Iterator[Job]:
-        for job in jobs:
-            taken.append(job)
-            yield job
-
     if pool is None:
         env = environment()
-        results: Iterable[tuple[bool, bool]] = (render_job(job, env) for job in tracked())
+        results: Iterable[Rendered] = (render_job(job, env) for job in jobs)
     else:
-        results = pool.map(tracked(), describe=lambda job: job.stem.name)
+        results = pool.map(jobs, describe=lambda job: job.stem.name)
     try:
-        for index, (html_changed, pdf_written) in enumerate(results):
-            job = taken[index]
-            assert job is not None
-            html_path, pdf_path = job.stem.with_suffix(".html"), job.stem.with_suffix(".pdf")
-            if html_changed:
+        for count, done in enumerate(results, 1):
+            if done.html_changed:
                 summary.html_written += 1
-                summary.files.append(html_path)
-            if pdf_written:
+                summary.files.append(done.html)
+            if done.pdf_written:
                 summary.pdf_written += 1
-                summary.files.append(pdf_path)
+                summary.files.append(done.pdf)
             else:
                 summary.pdf_unchanged += 1
-            taken[index] = None  # its context is no longer needed
-            if (index + 1) % PROGRESS_EVERY == 0:
-                progress(f"PDF-tiedostoja valmiina {index + 1} …")
+            if count % PROGRESS_EVERY == 0:
+                progress(f"PDF-tiedostoja valmiina {count} …")
     except WorkerFailed as exc:
         raise RuntimeError(f"Raportin muodostus epäonnistui: {exc}") from exc
 
@@ -383,27 +381,27 @@ def _jobs(con, code, todo, as_of, funder, regional, regions, summary: RenderSumm
     """A job for each report whose own fingerprint moved (a new window of one region leaves the
     other regions' reports alone), built as the workers ask for them; each tertiary's CSV on the
     way. The funder reports, the longest, come first: no worker is left with one at the end."""
+
+    def job(kind: str, stem: Path, ctx: dict) -> Job | None:
+        ctx["fingerprint"] = fingerprint(ctx, code)
+        if _unchanged(stem, ctx["fingerprint"]):
+            summary.pdf_unchanged += 1
+            return None
+        return Job(kind, stem, ctx, epoch)
+
     for t, folder, _ in todo:
         folder.mkdir(parents=True, exist_ok=True)
         ctx = data.funder_context(con, t, as_of, funder)
-        ctx["fingerprint"] = fp = fingerprint(ctx, code)
         csv_path = folder / f"indikaattorit_{t.label}.csv"
         if _write_if_changed(csv_path, csv_bytes(ctx)):
             summary.files.append(csv_path)
-        stem = folder / f"rahoittajaraportti_{t.label}"
-        if _unchanged(stem, fp):
-            summary.pdf_unchanged += 1
-        else:
-            yield Job("funder", stem, ctx, epoch)
+        if funder_job := job("funder", folder / f"rahoittajaraportti_{t.label}", ctx):
+            yield funder_job
     for t, folder, _ in todo:
         for code_ in regions:
             rctx = data.regional_context(con, code_, t, as_of, regional)
-            rctx["fingerprint"] = fp = fingerprint(rctx, code)
-            stem = folder / f"alueraportti_{code_}_{t.label}"
-            if _unchanged(stem, fp):
-                summary.pdf_unchanged += 1
-            else:
-                yield Job("regional", stem, rctx, epoch)
+            if regional_job := job("regional", folder / f"alueraportti_{code_}_{t.label}", rctx):
+                yield regional_job
 
 
 def fingerprint(ctx: dict, code: str) -> str:
