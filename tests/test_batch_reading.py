@@ -58,7 +58,6 @@ def test_a_file_over_the_limit_in_a_batch_is_refused_alone(files):
     assert _what(results[1]) == _what(read_export(small))
 
 
-
 def test_a_validation_that_crashes_refuses_only_its_own_file(files, monkeypatch):
     """An unexpected exception while validating one file (a bug or a library error, not a finding)
     costs that file only: it is refused as unreadable, the others in its batch load as usual."""

@@ -577,6 +577,4 @@ def test_infinite_values_are_refused():
     with pytest.raises(ValueError, match="infinite"):
         line_chart(["2025-T1", "2025-T2"], {"A": [1, float("inf")]}, title="t", description="d", y_label="y")
     with pytest.raises(ValueError, match="finite"):
-        line_chart(
-            ["2025-T1"], {"A": [0.4]}, title="t", description="d", y_label="y", benchmarks=[(float("nan"), "x")]
-        )
+        line_chart(["2025-T1"], {"A": [0.4]}, title="t", description="d", y_label="y", benchmarks=[(float("nan"), "x")])
