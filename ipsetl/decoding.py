@@ -5,6 +5,7 @@ cp1252 (webropol-exports.md §3.2)."""
 from __future__ import annotations
 
 import codecs
+import re
 
 
 class UnreadableFile(ValueError):
@@ -30,12 +31,29 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
+# An undecodable byte is kept as the lone surrogate U+DC80 + byte (Python's "surrogateescape"):
+# no decoded text can hold one, so the mapping finds exactly the cells that had such bytes and
+# refuses their rows (`encoding`) instead of storing a value other than the one typed.
+UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
+def undecodable_bytes(text: str) -> list[int]:
+    """The bytes an undecodable cell held (decode_bytes kept them as lone surrogates)."""
+    return [ord(ch) - 0xDC00 for ch in UNDECODABLE.findall(text)]
+
+
+def printable(text: str) -> str:
+    """Text that can be stored and shown anywhere: a kept undecodable byte as `\\xNN`."""
+    return UNDECODABLE.sub(lambda m: f"\\x{ord(m[0]) - 0xDC00:02X}", text)
+
+
 def _is_binary(text: str) -> bool:
     """Control characters other than tab and line breaks do not occur in a survey export."""
     sample = text[:20000]
     if not sample:
         return False
     bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\r\n") or ch == "\ufffd")
+    bad += len(UNDECODABLE.findall(sample))
     return "\x00" in sample or bad > max(2, len(sample) // 200)
 
 
@@ -45,9 +63,10 @@ MOJIBAKE = ("Ã¤", "Ã¶", "Ã¥", "Ã„", "Ã–", "Ã©", "â€")
 def decode_bytes(data: bytes) -> tuple[str, str, str | None]:
     """Return (text, encoding name, warning or None). Raises UnreadableFile for binary garbage.
 
-    A UTF-8 file with a few stray Windows-1252 bytes (one cell pasted from an old document) is
-    read as UTF-8 with those bytes replaced and a warning, rather than garbling every ä of the
-    file by reading it all as cp1252.
+    A UTF-8 file with a few stray bytes (one cell pasted from an old document) is read as UTF-8
+    with those bytes kept as lone surrogates (UNDECODABLE), rather than garbling every ä of the
+    file by reading it all as cp1252: the rows whose cells hold them are refused, each with a
+    finding on its column, and the file's other rows load. The warning says how many there are.
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         candidates = ["utf-16"]
@@ -68,15 +87,15 @@ def decode_bytes(data: bytes) -> tuple[str, str, str | None]:
             break  # really UTF-8 with a few bad bytes: handled below
         return text, enc, None
     utf8 = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
-    text = data.decode(utf8, errors="replace")
-    bad = text.count("\ufffd")
-    if not _is_binary(text.replace("\ufffd", "")) and bad <= max(3, len(text) // 1000):
+    text = data.decode(utf8, errors="surrogateescape")
+    bad = len(UNDECODABLE.findall(text))
+    if not _is_binary(UNDECODABLE.sub("", text)) and bad <= max(3, len(text) // 1000):
         return (
             text,
             utf8,
             (
-                f"Tiedostossa on {bad} merkkiä, jotka eivät ole UTF-8-merkistöä; ne näkyvät merkkinä � "
-                "(tarkista avoimet vastaukset)."
+                f"Tiedostossa on {bad} tavua, jotka eivät ole UTF-8- eivätkä Windows-1252-merkkejä; vastaukset, "
+                "joissa niitä on, hylättiin (katso rivikohtaiset löydökset)."
             ),
         )
     raise UnreadableFile(

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
+from ipsetl.decoding import printable
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -26,6 +28,14 @@ class Finding:
     severity: str  # ERROR: the row or file was rejected; WARNING: kept
     rule: str
     message: str
+
+    def __post_init__(self) -> None:
+        # A header, a quoted cell or a file name may hold an undecodable byte (a lone surrogate):
+        # DuckDB, the terminal and the reports need text, so it is written as \\xNN here, once.
+        for name in ("source_file", "column_name", "message"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, printable(value))
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -78,8 +88,10 @@ RULE_LABELS: dict[str, str] = {
     "file_too_large": "tiedosto liian suuri",
     "unknown_column": "tuntematon sarake ohitettu",
     "sheet": "useita välilehtiä",
-    "encoding": "virheellisiä merkkejä",
+    "encoding": "merkkejä, jotka eivät ole tuettua merkistöä",
     "no_responses": "ei vastauksia",
+    "macros": "Excel sisältää makroja",
+    "not_a_file": "ei tavallinen tiedosto",
 }
 
 

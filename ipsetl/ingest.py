@@ -7,8 +7,6 @@ another run is not loaded twice. A failure anywhere before COMMIT leaves the war
 
 from __future__ import annotations
 
-import hashlib
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,9 +15,12 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from ipsetl import budget as budgets
 from ipsetl import snapshots, warehouse
-from ipsetl.findings import ERROR, WARNING
+from ipsetl.budget import Budget
+from ipsetl.findings import ERROR, WARNING, Finding
 from ipsetl.forms import region_names, schema_fingerprint
+from ipsetl.inbox import Entry, scan
 from ipsetl.supersede import Response, active_keys
 
 if TYPE_CHECKING:
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str], None]
 
-SKIPPED_PREFIXES = (".", "~$")  # hidden files, Excel's lock files
 
 
 @dataclass
@@ -72,16 +72,9 @@ class IngestSummary:
 
 
 def inbox_files(inbox: Path) -> list[tuple[str, Path]]:
-    """(name, path) of every file in the inbox, in registration order: NFC names by code point."""
-    if not inbox.exists():
-        return []
-    found = []
-    for path in inbox.rglob("*"):
-        rel = path.relative_to(inbox)
-        if not path.is_file() or any(part.startswith(SKIPPED_PREFIXES) for part in rel.parts):
-            continue
-        found.append((unicodedata.normalize("NFC", rel.as_posix()), path))
-    return sorted(found, key=lambda item: item[0])
+    """(name, path) of every inbox entry, in registration order (ipsetl.inbox.scan): regular files
+    and the entries that are refused without being opened alike."""
+    return [(e.name, e.path) for e in scan(inbox)]
 
 
 @dataclass
@@ -121,15 +114,6 @@ def read_registry(path: Path, wait_s: float, on_wait: Progress | None) -> Regist
         return registry_of(con)
 
 
-def file_sha(path: Path, max_bytes: int) -> str:
-    """The registry key; for a file over the size limit, of its head and size (see read_export)."""
-    size = path.stat().st_size
-    if size > max_bytes:
-        with open(path, "rb") as fh:
-            return hashlib.sha256(fh.read(1 << 20) + f"|size={size}".encode()).hexdigest()
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @dataclass
 class Pending:
     name: str
@@ -148,7 +132,7 @@ PARSE_WORKER = "ipsetl.parse_worker"
 def probably_new(inbox: Path, warehouse_path: Path) -> int:
     """How many inbox files the warehouse has probably not read, judged by name only (cheap: no
     hashing, no parsing): a hint for starting the reading workers before Dagster starts up."""
-    names = [name for name, _ in inbox_files(inbox)] if inbox.is_dir() else []
+    names = [e.name for e in scan(inbox) if e.readable]
     if not names or not warehouse_path.exists():
         return len(names)
     from ipsetl import warehouse
@@ -161,59 +145,114 @@ def probably_new(inbox: Path, warehouse_path: Path) -> int:
     return sum(name not in known for name in names)
 
 
-def plan_run(inbox: Path, registry: Registry, max_bytes: int, progress: Progress) -> list[Pending]:
+def plan_run(
+    inbox: Path, registry: Registry, max_bytes: int, progress: Progress, budget: Budget | None = None
+) -> list[Pending]:
     """Parse every inbox file that is new, or was read under other form definitions (no writes).
 
-    Many files (the first run on a full inbox) are parsed by worker processes, one per core, in
-    batches validated together (a pandera pass costs the same for one file or sixteen)."""
-    files = inbox_files(inbox)
+    Files are parsed by worker processes only (one per core for many files), in batches validated
+    together (a pandera pass costs the same for one file or sixteen). An entry that is not a
+    regular file is refused here, by its `lstat`, without being opened."""
+    entries = scan(inbox)
     fingerprint = schema_fingerprint()
     seen_sha = dict(registry.first_by_sha)
-    planned: list[tuple[int, str, Path, str, int | None, str | None]] = []
-    for i, (name, path) in enumerate(files, 1):
-        sha = file_sha(path, max_bytes)
+    planned: list[tuple[int, Entry, str, int | None, str | None]] = []
+    for i, entry in enumerate(entries, 1):
+        try:
+            sha = entry.key(max_bytes)
+        except OSError:  # gone, or swapped for something else, since the scan: the next run sees it
+            continue
         reread = None
-        if (name, sha) in registry.entries:
-            reread = registry.needs_reread((name, sha), fingerprint)
+        if (entry.name, sha) in registry.entries:
+            reread = registry.needs_reread((entry.name, sha), fingerprint)
             if reread is None:
                 continue
-        duplicate_of = seen_sha[sha] if reread is None and sha in seen_sha else None
-        seen_sha.setdefault(sha, name)
-        planned.append((i, name, path, sha, reread, duplicate_of))
-    to_parse = [(path, name) for _, name, path, _, _, dup in planned if dup is None]
-    parsed = iter(_parse_all(to_parse, max_bytes))
+        duplicate_of = seen_sha[sha] if reread is None and sha in seen_sha and entry.readable else None
+        seen_sha.setdefault(sha, entry.name)
+        planned.append((i, entry, sha, reread, duplicate_of))
+    to_parse = [(e.target or e.path, e.name) for _, e, _, _, dup in planned if dup is None and e.readable]
+    parsed = iter(_parse_all(to_parse, max_bytes, budget or budgets.from_env()))
     pending: list[Pending] = []
-    for i, name, path, sha, reread, duplicate_of in planned:
-        size = path.stat().st_size
+    for i, entry, sha, reread, duplicate_of in planned:
+        name = entry.name
         if duplicate_of is not None:
-            progress(f"[{i}/{len(files)}] {name}: sama sisältö kuin tiedostossa {duplicate_of}, ei ladata uudelleen")
-            pending.append(Pending(name, sha, size, None, duplicate_of))
+            progress(f"[{i}/{len(entries)}] {name}: sama sisältö kuin tiedostossa {duplicate_of}, ei ladata uudelleen")
+            pending.append(Pending(name, sha, entry.size, None, duplicate_of))
             continue
-        result = next(parsed)
+        result = next(parsed) if entry.readable else not_a_file(entry, sha)
         again = " (luettu uudelleen: lomakemääritykset ovat muuttuneet)" if reread else ""
-        progress(f"[{i}/{len(files)}] {name}{again}: {describe(result)}")
-        pending.append(Pending(name, sha, size, result, reread_seq=reread))
+        progress(f"[{i}/{len(entries)}] {name}{again}: {describe(result)}")
+        pending.append(Pending(name, sha, entry.size, result, reread_seq=reread))
     return pending
 
 
-def _parse_all(files: list[tuple[Path, str]], max_bytes: int):
-    """read_export of each file, in order. Files are read in batches (one pandera pass a batch);
-    many files by worker processes, one per core. A worker that dies (killed, out of memory)
-    fails the run: nothing has been written yet."""
-    from ipsetl.reader import read_exports
-    from ipsetl.workers import Pool, cores, take
+def not_a_file(entry: Entry, sha: str) -> ParsedExport:
+    """The refused ParsedExport of an inbox entry that is not read (a folder, a FIFO, a bad link)."""
+    from ipsetl.reader import ParsedExport
 
-    warm = take(PARSE_WORKER)  # started by the runner when it saw new files
-    if warm is None and (len(files) < PARALLEL_FROM or cores() < 2):
-        for start in range(0, len(files), BATCH):
-            yield from read_exports(files[start : start + BATCH], max_bytes)
+    result = ParsedExport(entry.name, sha, 0)
+    result.findings.append(Finding(entry.name, None, None, None, ERROR, "not_a_file", entry.refusal()))
+    return result
+
+
+def _failed_file(name: str, failure, budget: Budget) -> ParsedExport:
+    """The refused ParsedExport of a file whose reading worker died on it or overran its time."""
+    from ipsetl.reader import ParsedExport, memory_message, time_message
+
+    result = ParsedExport(name, "", 0)
+    if failure.kind == "timeout":
+        rule, message = "unreadable", time_message(budget.seconds)
+    else:
+        rule, message = "file_too_large", memory_message(budget.memory_mb)
+    result.findings.append(Finding(name, None, None, None, ERROR, rule, message))
+    return result
+
+
+def _batch_seconds(budget: Budget, files: int) -> float:
+    """How long the run waits for a worker's batch before killing it: each file's own budget (the
+    worker interrupts a file that overruns it), the batch's validation, and a margin."""
+    return budget.seconds * files + 30 + 5 * files
+
+
+def _parse_all(files: list[tuple[Path, str]], max_bytes: int, budget: Budget):
+    """read_export of each file, in order, always in worker processes under `budget`: the run's own
+    process never parses a file. Batches are validated together (one pandera pass a batch). A
+    worker that dies on a batch (out of memory in C code, a crash) or overruns it is replaced; that
+    batch's files are read again one by one, and a file that kills its worker on its own is refused
+    with a finding. The run goes on."""
+    from ipsetl.workers import JobFailed, Pool, cores, take
+
+    if not files:
         return
+    warm = take(PARSE_WORKER)  # started by the runner when it saw new files
+    size = 2 if len(files) >= PARALLEL_FROM and cores() > 1 else 1
     # Batches small enough that both workers stay busy to the end and progress keeps moving.
-    size = max(1, min(BATCH, -(-len(files) // 8)))
-    batches = [(max_bytes, files[i : i + size]) for i in range(0, len(files), size)]
-    with warm or Pool(PARSE_WORKER, 2) as pool:
-        for parsed in pool.map(batches, describe=lambda b: ", ".join(name for _, name in b[1])):
-            yield from parsed
+    per = max(1, min(BATCH, -(-len(files) // 8)))
+    batches = [(max_bytes, files[i : i + per], budget) for i in range(0, len(files), per)]
+
+    def describe(b) -> str:
+        return ", ".join(name for _, name in b[1])
+
+    def timeout(b) -> float:
+        return _batch_seconds(budget, len(b[1]))
+
+    with warm or Pool(PARSE_WORKER, size) as pool:
+        done: list = []
+        for result in pool.map(batches, describe=describe, timeout=timeout, tolerant=True):
+            done.append(result)
+            if not any(isinstance(r, JobFailed) for r in done):
+                yield from done.pop()  # in order, as they come, until a batch fails
+        if not done:
+            return
+        failed = [(max_bytes, [f], budget) for r in done if isinstance(r, JobFailed) for f in r.job[1]]
+        alone = iter(pool.map(failed, describe=describe, timeout=timeout, tolerant=True))
+        for result in done:
+            if not isinstance(result, JobFailed):
+                yield from result
+                continue
+            for _, name in result.job[1]:
+                again = next(alone)
+                yield _failed_file(name, again, budget) if isinstance(again, JobFailed) else again[0]
 
 
 def describe(p: ParsedExport) -> str:
@@ -429,7 +468,7 @@ def run_ingest(
 ) -> IngestSummary:
     progress = progress or (lambda _msg: None)
     registry = read_registry(warehouse_path, wait_s, progress)
-    known = [name for name, _ in inbox_files(inbox)]
+    known = [e.name for e in scan(inbox)]
     pending = plan_run(inbox, registry, max_bytes, progress)
     outcomes = write_run(warehouse_path, pending, wait_s, progress, as_of)
     summary = IngestSummary(files=outcomes)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ipsetl import values
+from ipsetl.decoding import undecodable_bytes
 from ipsetl.findings import ERROR, REDACTED, WARNING, Finding, quote
 from ipsetl.forms import FormColumn, regions
 from ipsetl.headers import normalise_header
@@ -207,7 +208,24 @@ def map_rows(rows: list[list[object]], layout: Layout, file_name: str) -> Mapped
     return MappedTable(frame, findings, errors, secrets)
 
 
+def _undecodable(col: FormColumn, cell: str) -> str | None:
+    """The finding's message for a cell that held bytes of no supported encoding, else None."""
+    found = undecodable_bytes(cell)
+    if not found:
+        return None
+    shown = ", ".join(f"0x{b:02X}" for b in found[:3]) + (" …" if len(found) > 3 else "")
+    return (
+        f"Kysymys '{col.header}': vastauksessa on {len(found)} tavua ({shown}), jotka eivät ole UTF-8- eivätkä "
+        "Windows-1252-merkkejä, joten vastausta ei voi tallentaa sellaisena kuin se kirjoitettiin. Rivi hylättiin; "
+        "tallenna tiedosto uudelleen UTF-8-muodossa tai korjaa vastaus Webropolissa."
+    )
+
+
 def _parse_cell(col, cell, file_name, source_row, region_code, findings, errors, personal):
+    if isinstance(cell, str) and (message := _undecodable(col, cell)):
+        errors.add((source_row, col.column))
+        findings.append(Finding(file_name, source_row, region_code, col.column, ERROR, "encoding", message))
+        return None
     if col.type in ("text", "region", "choice"):
         text = values.clean_text(cell)
         if text is not None and col.type != "text":

@@ -28,27 +28,37 @@ MIN_YEAR, MAX_YEAR = 1990, 2100
 EXCEL_EPOCH = date(1899, 12, 30)
 EXCEL_SERIALS = (32874, 73051)  # 1.1.1990 … 31.12.2099
 
-_SPACES = re.compile(r"[\s\u00a0\u202f]")
-_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
-_PERCENT_SIGN = re.compile(r"\s*%$")
-_GROUPED = re.compile(r"^[+-]?\d{1,3}([\s\u00a0\u202f]\d{3})+([.,]\d+)?$")
-_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# re.ASCII throughout: `\d` would also match ٣ (ARABIC-INDIC THREE) and １ (FULLWIDTH ONE), which
+# int() then reads as 3 and 1. An export's numbers are ASCII digits with the separators of
+# forms.md (decimal comma or point, thousands by a space, a no-break or a narrow no-break space).
+_ASCII_BLANK = " \t\r\n"
+_SPACES = re.compile(r"[ \u00a0\u202f]")
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$", re.ASCII)
+_PERCENT_SIGN = re.compile(r"[ \u00a0\u202f]*%$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?$", re.ASCII)
+_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$", re.ASCII)
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
 _TIMESTAMP = re.compile(
-    r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})(?:[ T]+(?:klo\s*)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$"
+    r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})(?:[ T]+(?:klo\s*)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$", re.ASCII
 )
-_ISO_TIMESTAMP = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$")
+_ISO_TIMESTAMP = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$", re.ASCII
+)
 
 
 def is_empty(cell: object) -> bool:
+    """Nothing typed: None, NaN, or only ASCII blanks. A lone no-break space is something typed
+    (and no number): a count holding one is a `type` error, not an unanswered question."""
     return (
-        cell is None or (isinstance(cell, str) and not cell.strip()) or (isinstance(cell, float) and math.isnan(cell))
+        cell is None
+        or (isinstance(cell, str) and not cell.strip(_ASCII_BLANK))
+        or (isinstance(cell, float) and math.isnan(cell))
     )
 
 
 def clean_text(cell: object) -> str | None:
-    """Open text as typed; only an all-blank cell becomes empty."""
-    if is_empty(cell):
+    """Open text as typed; only an all-blank cell (no-break spaces included) becomes empty."""
+    if is_empty(cell) or (isinstance(cell, str) and not cell.strip()):
         return None
     return cell if isinstance(cell, str) else str(cell)
 
@@ -63,6 +73,8 @@ def parse_decimal(cell: object) -> float | None:
             raise CellError("type", f"arvo {quote(cell)} ei ole luku")
         return float(cell)
     s = _PERCENT_SIGN.sub("", str(cell).strip())  # "92,5 %" in a percentage question
+    if not s:
+        raise CellError("type", f"arvo {quote(cell)} ei ole luku (vain sitova välilyönti tai muu tyhjä merkki)")
     if _GROUPED.match(s):
         s = _SPACES.sub("", s)
     s = s.replace("−", "-")

@@ -21,13 +21,26 @@ import selectors
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 
 class WorkerFailed(RuntimeError):
     """A worker died or could not do a job; the message names the job and the worker's last words."""
+
+
+@dataclass(frozen=True)
+class JobFailed:
+    """A tolerant map's result for a job whose worker failed it, died on it or overran its time:
+    the caller decides what that job's failure means (a file refused, a report not made); the
+    worker has been replaced and the other jobs go on."""
+
+    job: Any
+    kind: str  # "error": the job raised; "died": the worker ended (killed, out of memory); "timeout"
+    reason: str
 
 
 def serve(handle: Callable[[Any], Any], prepare: Callable[[], None] | None = None) -> int:
@@ -81,23 +94,41 @@ class Pool:
 
     def __init__(self, module: str, size: int, env: dict[str, str] | None = None) -> None:
         self.module = module
+        self._env = env
         self._tmp = tempfile.TemporaryDirectory(prefix="ipsetl-work-")
         self._logs = [tempfile.TemporaryFile("w+") for _ in range(size)]  # a stderr pipe could fill up
-        self._procs = [
-            subprocess.Popen(
-                [sys.executable, "-m", module],
-                env=env,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=log,
-                text=True,
-                bufsize=1,
-            )
-            for log in self._logs
-        ]
+        self._procs = [self._start(log) for log in self._logs]
         self._idle: set[int] = set()  # workers ready and without a job
         self._given = 0  # jobs handed to a worker, ever: names their files; a pool without any is killed at close
         self._abandoned = False  # a map ended with jobs still running: their answers would confuse the next map
+
+    def _start(self, log) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", self.module],
+            env=self._env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            bufsize=1,
+        )
+
+    def _replace(self, proc: subprocess.Popen) -> subprocess.Popen:
+        """A new worker in the place of one that failed a job (it has ended, or is killed now)."""
+        proc.kill()
+        proc.wait()
+        for stream in (proc.stdin, proc.stdout):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+        k = self._procs.index(proc)
+        self._logs[k].close()
+        self._logs[k] = tempfile.TemporaryFile("w+")
+        self._procs[k] = self._start(self._logs[k])
+        self._idle.discard(proc.pid)
+        return self._procs[k]
 
     def __enter__(self) -> Pool:
         return self
@@ -105,20 +136,31 @@ class Pool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def map(self, jobs: Iterable[Any], describe: Callable[[Any], str] = str) -> Iterator[Any]:
+    def map(
+        self,
+        jobs: Iterable[Any],
+        describe: Callable[[Any], str] = str,
+        timeout: Callable[[Any], float | None] | None = None,
+        tolerant: bool = False,
+    ) -> Iterator[Any]:
         """Each job's result, in the jobs' order, as soon as it and those before it are done.
 
         `jobs` is read lazily: a job is taken when a worker is free, or ahead of time while every
         worker is busy or still starting, so a generator that builds its jobs (the reports'
         contexts, a query each) keeps the workers fed from its first job on instead of making them
-        wait for its last."""
+        wait for its last.
+
+        `timeout(job)`: seconds a worker may spend on the job (None: no limit); over it the worker
+        is killed. A job that fails (raises, its worker dies, it overruns) fails the map with
+        WorkerFailed, or, when `tolerant`, gives a JobFailed in its place while a new worker
+        takes the dead one's place and the map goes on."""
         if self._abandoned:
             raise WorkerFailed(f"{self.module}: edellinen ajo keskeytyi kesken töiden; työprosessit on suljettava")
         source = iter(jobs)
         queue: list[Any] = []  # jobs taken from `source` so far (None once handed out)
         exhausted = False
         results: dict[int, Any] = {}
-        current: dict[int, tuple[int, Any, Path]] = {}  # pid → (position, job, its files' stem)
+        current: dict[int, tuple[int, Any, Path, float | None]] = {}  # pid → (position, job, stem, deadline)
         folder = Path(self._tmp.name)
         sel = selectors.DefaultSelector()
         for proc in self._procs:
@@ -150,9 +192,26 @@ class Pool:
             job, queue[index] = queue[index], None  # the worker has it now: a report's context is large
             with open(f"{stem}.in", "wb") as fh:
                 pickle.dump(job, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            current[proc.pid] = (index, job, stem)
+            seconds = timeout(job) if timeout is not None else None
+            current[proc.pid] = (index, job, stem, None if seconds is None else time.monotonic() + seconds)
             proc.stdin.write(f"{stem}.in\t{stem}.out\n")
             proc.stdin.flush()
+
+        def failed(proc: subprocess.Popen, kind: str, reason: str) -> None:
+            """The job of `proc` failed: raise, or record a JobFailed and put a new worker in its place."""
+            index, job, _, _ = current.pop(proc.pid, (None, None, None, None))
+            sel.unregister(proc.stdout)
+            if not tolerant or index is None:
+                what = f" ({describe(job)})" if index is not None else ""
+                raise WorkerFailed(f"Työprosessi päättyi kesken{what}: {reason}")
+            results[index] = JobFailed(job, kind, reason)
+            fresh = self._replace(proc)
+            sel.register(fresh.stdout, selectors.EVENT_READ, fresh)
+
+        def wait_for() -> float | None:
+            """How long select may wait: until the nearest deadline, or for ever."""
+            deadlines = [d for _, _, _, d in current.values() if d is not None]
+            return None if not deadlines else max(0.0, min(deadlines) - time.monotonic())
 
         try:
             for proc in self._procs:
@@ -161,9 +220,17 @@ class Pool:
             while not (exhausted and position == len(queue)):
                 if not sel.get_map():
                     raise WorkerFailed(f"{self.module}: ei toimivia työprosesseja")
-                events = sel.select(timeout=None if exhausted else 0)
+                events = sel.select(timeout=wait_for() if exhausted else 0)
+                now = time.monotonic()
+                for proc in [p for p in self._procs if p.pid in current]:
+                    deadline = current[proc.pid][3]
+                    if deadline is not None and now >= deadline:
+                        index, job = current[proc.pid][:2]
+                        events = [(k, m) for k, m in events if k.data is not proc]
+                        failed(proc, "timeout", f"aikaraja ylittyi ({describe(job)})")
                 if not events:  # every worker busy or starting: prepare the next job meanwhile
-                    take()
+                    if not exhausted:
+                        take()
                     continue
                 for key, _ in events:
                     proc: subprocess.Popen = key.data
@@ -171,15 +238,13 @@ class Pool:
                     if answer == "ready":
                         pass
                     elif answer == "ok":
-                        index, _job, stem = current.pop(proc.pid)
+                        index, _job, stem, _ = current.pop(proc.pid)
                         with open(f"{stem}.out", "rb") as fh:
                             results[index] = pickle.load(fh)  # noqa: S301 - written by our own worker
                     else:
-                        index, job, _ = current.pop(proc.pid, (None, None, None))
-                        sel.unregister(proc.stdout)
-                        what = f" ({describe(job)})" if index is not None else ""
-                        reason = answer.removeprefix("error ") or self._last_words(proc)
-                        raise WorkerFailed(f"Työprosessi päättyi kesken{what}: {reason}")
+                        kind = "error" if answer.startswith("error ") else "died"
+                        failed(proc, kind, answer.removeprefix("error ") or self._last_words(proc))
+                        continue  # the new worker is given a job once it says ready
                     give(proc)
                 while position in results:
                     yield results.pop(position)

@@ -12,7 +12,7 @@ from datetime import date
 
 import dagster as dg
 
-from ipsetl.ingest import inbox_files
+from ipsetl.inbox import scan
 from pipelines.jobs import tertiary_job
 from pipelines.partitions import TERTIARIES, tertiary_of
 from pipelines.resources import IpsetlPaths
@@ -22,12 +22,14 @@ HASH_LIMIT = 64 * 1024 * 1024  # larger files (refused anyway) are known by size
 
 def inbox_state(ipsetl: IpsetlPaths) -> dict[str, str]:
     state = {}
-    for name, path in inbox_files(ipsetl.inbox_path):
-        st = path.stat()
-        if st.st_size > HASH_LIMIT:
-            state[name] = f"size:{st.st_size}:{st.st_mtime_ns}"
-        else:
-            state[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    for entry in scan(ipsetl.inbox_path):  # a FIFO or a dangling link is known by what it is, never opened
+        if entry.readable and entry.size > HASH_LIMIT:
+            state[entry.name] = f"size:{entry.size}:{entry.mtime_ns}"
+            continue
+        try:
+            state[entry.name] = entry.key(HASH_LIMIT)
+        except OSError:
+            continue  # gone or swapped since the scan: the next evaluation sees it
     return state
 
 

@@ -140,14 +140,25 @@ def test_content_decides_format_not_the_file_name(tmp_path, monitoring_rows):
     assert parsed.rows_total == 3 and parsed.rows_rejected == 0
 
 
-def test_a_stray_windows_1252_byte_in_a_utf8_file_costs_one_character_not_the_file(tmp_path, monitoring_rows):
-    rows = [dict(r, text_successes="Yhteistyö sujui") for r in monitoring_rows[:4]]
+def test_a_stray_byte_in_a_utf8_file_costs_its_row_not_the_file_and_is_never_stored_changed(tmp_path, monitoring_rows):
+    # issue 14: a byte that is no UTF-8 (0xF6, Windows-1252's ö, and 0x81, undefined even there)
+    # used to load as U+FFFD with a file-level warning; the stored text was not what was typed.
+    rows = [dict(r, text_successes="Yhteistyö sujui", text_challenges=None) for r in monitoring_rows[:4]]
     path = write_export(tmp_path / "a.csv", rows, "seuranta", encoding="utf-8")
     data = path.read_bytes().replace("Yhteistyö sujui".encode(), b"Yhteisty\xf6 sujui", 1)
+    data = data.replace("Yhteistyö sujui".encode(), b"Yhteisty\x81 sujui", 2).replace(
+        b"Yhteisty\x81", "Yhteistyö".encode(), 1
+    )
     parsed = parse_export("a.csv", data)
-    assert parsed.rows_total == 4 and parsed.rows_rejected == 0
-    assert parsed.accepted.iloc[0]["text_successes"] == "Yhteisty\ufffd sujui"
-    assert parsed.accepted.iloc[1]["text_successes"] == "Yhteistyö sujui"  # the other ä's and ö's intact
+    assert parsed.rows_total == 4 and parsed.rows_rejected == 2
+    errors = [f for f in parsed.findings if f.severity == "error"]
+    assert [(f.source_row, f.column_name, f.rule) for f in errors] == [
+        (1, "text_successes", "encoding"),
+        (3, "text_successes", "encoding"),
+    ]
+    assert "0xF6" in errors[0].message and "0x81" in errors[1].message
+    assert sorted(parsed.accepted["source_row"]) == [2, 4]
+    assert set(parsed.accepted["text_successes"]) == {"Yhteistyö sujui"}  # the other ä's and ö's intact
     assert [f.rule for f in parsed.findings if f.severity == "warning"] == ["encoding"]
 
 

@@ -87,7 +87,8 @@ def _up_to_date(s: Settings, as_of: date, scope: str) -> bool:
     """
     from ipsetl import warehouse
     from ipsetl.forms import schema_fingerprint
-    from ipsetl.ingest import file_sha, inbox_files, registry_of
+    from ipsetl.inbox import scan
+    from ipsetl.ingest import registry_of
 
     if not s.warehouse.exists() or not s.inbox.is_dir():
         return False
@@ -98,8 +99,11 @@ def _up_to_date(s: Settings, as_of: date, scope: str) -> bool:
         if not stored or stored[0] != as_of.isoformat():
             return False
         registry, fingerprint = registry_of(con), schema_fingerprint()
-        for name, path in inbox_files(s.inbox):
-            key = (name, file_sha(path, s.max_file_bytes))
+        for entry in scan(s.inbox):
+            try:
+                key = (entry.name, entry.key(s.max_file_bytes))
+            except OSError:
+                return False
             if key not in registry.entries or registry.needs_reread(key, fingerprint) is not None:
                 return False
         from ipsetl.reports import data

@@ -1,0 +1,188 @@
+"""What is in the inbox, looked at with `lstat` before anything is opened.
+
+Every entry is accounted for: a regular file (or a link to one inside the inbox) is read; any
+other entry — a folder named like an export, an empty folder, a dangling link, a link out of the
+inbox, a FIFO, a socket, a device — becomes a file-level `not_a_file` finding under its own
+name, and is never opened for reading (a FIFO's blocking `open()` would hang the run for ever).
+Sub-folders with files in them are read through, as before; hidden files and Excel's lock files
+(`~$…`) are skipped.
+
+Names are shown escaped: a byte that is not UTF-8, a control character or a direction override in
+a file name would otherwise reach the terminal, the warehouse and the reports as it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+SKIPPED_PREFIXES = (".", "~$")  # hidden files, Excel's lock files
+EXPORT_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".txt", ".tsv")
+HEAD_BYTES = 1 << 20  # a file over the size limit is known by its first MiB and its size
+_CHUNK = 1 << 20
+
+READABLE = ("file", "symlink")
+# \x00-\x1f, DEL, C1 controls, bidirectional overrides and isolates, lone surrogates (bytes of a
+# name that is not UTF-8, as os.fsdecode gives them)
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\udc80-\udcff]")
+
+
+class NotARegularFile(OSError):
+    """The path is no longer (or never was) a regular file when it is opened."""
+
+
+def display_name(rel: str) -> str:
+    """The entry's name as stored and shown: NFC, and every unsafe character as \\xNN or \\uNNNN."""
+
+    def escape(m: re.Match) -> str:
+        ch = m[0]
+        if "\udc80" <= ch <= "\udcff":
+            return f"\\x{ord(ch) - 0xDC00:02X}"
+        return f"\\x{ord(ch):02X}" if ord(ch) < 0x100 else f"\\u{ord(ch):04X}"
+
+    return _UNSAFE.sub(escape, unicodedata.normalize("NFC", rel))
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str  # display_name of the path relative to the inbox (the registry's file_name)
+    path: Path  # in the inbox, as found
+    kind: str  # file / symlink / directory / dangling / outside / symlink_dir / fifo / socket / device / other
+    target: Path | None = None  # what is read: the file itself, or a link's target inside the inbox
+    size: int = 0
+    mtime_ns: int = 0
+
+    @property
+    def readable(self) -> bool:
+        return self.kind in READABLE
+
+    def key(self, max_bytes: int) -> str:
+        """The registry's sha256: of the contents (of the first MiB and the size, over the limit);
+        for an entry that is not read, of what it is, so that it is reported once, not every run."""
+        if not self.readable:
+            return hashlib.sha256(f"ipsetl-entry:{self.kind}:{self.name}".encode()).hexdigest()
+        fd = open_regular(self.target or self.path)
+        with os.fdopen(fd, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > max_bytes:
+                return hashlib.sha256(fh.read(HEAD_BYTES) + f"|size={size}".encode()).hexdigest()
+            digest = hashlib.sha256()
+            while chunk := fh.read(_CHUNK):
+                digest.update(chunk)
+            return digest.hexdigest()
+
+    def refusal(self) -> str:
+        """The Finnish message of an entry that is not read."""
+        what = {
+            "directory": "kansio, ei tiedosto",
+            "dangling": "linkki, jonka kohdetta ei ole",
+            "outside": "linkki saapuneet-kansion ulkopuolelle",
+            "symlink_dir": "linkki kansioon",
+            "fifo": "nimetty putki (FIFO), ei tiedosto",
+            "socket": "pistoke (socket), ei tiedosto",
+            "device": "laitetiedosto, ei tavallinen tiedosto",
+        }.get(self.kind, "ei tavallinen tiedosto")
+        return (
+            f"Saapuneissa oleva '{self.name}' on {what}; sitä ei avattu eikä luettu. Saapuneisiin kuuluvat "
+            "Webropolin CSV- ja Excel-viennit tavallisina tiedostoina: siirrä tai kopioi vienti itse kansioon."
+        )
+
+
+def open_regular(path: Path) -> int:
+    """A read-only descriptor of `path`, which must be a regular file: never follows a final link,
+    never blocks (a FIFO swapped in after the scan is refused, not waited on)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotARegularFile(f"not a regular file: {path}")
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_limited(path: Path, max_bytes: int) -> tuple[bytes, int]:
+    """(contents, size) of a regular file; over `max_bytes` only the first MiB is read (the size
+    tells the caller to refuse it), so a huge file costs no memory."""
+    fd = open_regular(path)
+    with os.fdopen(fd, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > max_bytes:
+            return fh.read(HEAD_BYTES), size
+        data = fh.read(max_bytes + 1)  # a file that grew since fstat is read up to the bound only
+        return data, max(size, len(data))
+
+
+def _classify(path: Path, root_real: Path, st: os.stat_result) -> tuple[str, Path | None, os.stat_result]:
+    mode = st.st_mode
+    if stat.S_ISREG(mode):
+        return "file", path, st
+    if stat.S_ISDIR(mode):
+        return "directory", None, st
+    if stat.S_ISFIFO(mode):
+        return "fifo", None, st
+    if stat.S_ISSOCK(mode):
+        return "socket", None, st
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device", None, st
+    if stat.S_ISLNK(mode):
+        real = Path(os.path.realpath(path))
+        try:
+            target = real.stat()
+        except OSError:
+            return "dangling", None, st
+        if real != root_real and root_real not in real.parents:
+            return "outside", None, st
+        if stat.S_ISDIR(target.st_mode):
+            return "symlink_dir", None, st
+        kind, _, _ = _classify(real, root_real, target)  # a link to a FIFO is a FIFO
+        return ("symlink", real, target) if kind == "file" else (kind, None, st)
+    return "other", None, st
+
+
+def scan(inbox: Path) -> list[Entry]:
+    """Every entry of the inbox, in registration order (NFC names by code point)."""
+    inbox = Path(inbox)
+    if not inbox.is_dir():
+        return []
+    root_real = Path(os.path.realpath(inbox))
+    found: list[Entry] = []
+
+    def walk(folder: Path, rel: str) -> int:
+        """Adds the entries below `folder`; returns how many it added."""
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            return 0
+        added = 0
+        for n in names:
+            if n.startswith(SKIPPED_PREFIXES):
+                continue
+            path = folder / n
+            sub = f"{rel}/{n}" if rel else n
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue  # gone since listdir
+            kind, target, real_st = _classify(path, root_real, st)
+            if kind == "directory":
+                inside = walk(path, sub)
+                if inside and not n.lower().endswith(EXPORT_SUFFIXES):
+                    added += inside
+                    continue  # a sub-folder of exports: its files are the entries
+                added += inside
+            entry_size = real_st.st_size if kind in READABLE else 0
+            found.append(Entry(display_name(sub), path, kind, target, entry_size, real_st.st_mtime_ns))
+            added += 1
+        return added
+
+    walk(inbox, "")
+    return sorted(found, key=lambda e: e.name)
