@@ -147,7 +147,7 @@ def test_adding_a_region_to_schemas_loads_the_rows_it_rejected(tmp_path, monkeyp
     regions.write_text(
         forms.REGIONS_FILE.read_text(encoding="utf-8") + "EKA;Etelä-Karjalan hyvinvointialue\n", encoding="utf-8"
     )
-    monkeypatch.setattr(forms, "REGIONS_FILE", regions)
+    monkeypatch.setenv("IPSETL_REGIONS_FILE", str(regions))  # the reading workers see it too
     summary = run_ingest(inbox, wh, 2**26)
     assert [f.status for f in summary.files] == ["reread"]
     loaded, findings = rows()

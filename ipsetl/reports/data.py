@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ipsetl.config import DEFAULT_ORGANISATION
 from ipsetl.findings import rule_label
-from ipsetl.reports import disclosure
+from ipsetl.reports import disclosure, fiformat
 from ipsetl.reports.figures import (
     BY_COLUMN,
     COMPARISON,
@@ -264,6 +264,25 @@ ALL_COLUMNS = [m.column for m in MEASURES] + PHASE_COLUMNS + END_COLUMNS
 # --- fidelity -----------------------------------------------------------------------------------------
 
 
+MAX_OPEN_TEXT = 2000  # characters of one open answer a report shows; the warehouse keeps all of it
+
+
+def shown_text(text: str | None, table: str) -> str | None:
+    """An open answer as a report shows it: whole up to MAX_OPEN_TEXT characters, else cut there
+    (at a word break near it) with a note of where the whole text is. A 10 MB answer pasted into
+    the form loads exactly, but made its report 10 MB of HTML and a PDF that never finished."""
+    if text is None or len(text) <= MAX_OPEN_TEXT:
+        return text
+    cut = text[:MAX_OPEN_TEXT]
+    space = cut.rfind(" ", MAX_OPEN_TEXT - 200)
+    if space > 0:
+        cut = cut[:space]
+    return (
+        f"{cut} …\n[Vastaus on lyhennetty: raportissa on {fiformat.number(len(cut))} ensimmäistä merkkiä "
+        f"{fiformat.number(len(text))} merkistä. Koko vastaus on tietovarastossa ({table}).]"
+    )
+
+
 def fidelity_for(con, region_code: str, end: date, indicative: dict | None) -> dict | None:
     """The region's latest assessment dated on or before `end` (an external review wins over a
     self-assessment of the same date), its change from the one before, and the indicative item
@@ -276,7 +295,8 @@ def fidelity_for(con, region_code: str, end: date, indicative: dict | None) -> d
     )
     if not history:
         return None
-    latest = history[-1]
+    latest = dict(history[-1])
+    latest["text_development_targets"] = shown_text(latest.get("text_development_targets"), "mart.fidelity_assessment")
     before = history[-2] if len(history) > 1 else None
     change = (
         (latest["total"] - before["total"])
@@ -497,9 +517,9 @@ def regional_context(con: duckdb.DuckDBPyConnection, code: str, t: Tertiary, as_
         {
             "period_start": w["period_start"],
             "period_end": w["period_end"],
-            "successes": w["text_successes"],
-            "challenges": w["text_challenges"],
-            "support": w["text_support_needs"],
+            "successes": shown_text(w["text_successes"], "mart.monitoring_window"),
+            "challenges": shown_text(w["text_challenges"], "mart.monitoring_window"),
+            "support": shown_text(w["text_support_needs"], "mart.monitoring_window"),
         }
         for w in in_tertiary
     ]

@@ -27,7 +27,7 @@ from ipsetl.reports.figures import BENCHMARKS, BY_COLUMN
 from ipsetl.reports.freshness import SIGNATURE_FILE, code_fingerprint, jsonable, pdf_current
 from ipsetl.reports.freshness import signature as _signature
 from ipsetl.reports.freshness import tertiary_unchanged as _tertiary_unchanged
-from ipsetl.workers import Pool, WorkerFailed, cores, take
+from ipsetl.workers import JobFailed, Pool, WorkerFailed, cores, take
 
 if TYPE_CHECKING:  # the report workers need no database: 30 MB and 0,2 s less each
     import duckdb
@@ -221,14 +221,23 @@ def _run_jobs(jobs: Iterable[Job], pool: Pool | None, summary: RenderSummary, pr
     """Render the reports as their jobs come: in the worker pool when there is one (started by the
     runner, or here once PARALLEL_FROM reports were known), the next report to the first free
     worker while the following ones' contexts are built here; charts, templates and PDFs all run
-    there. A failing worker fails the run. Without a pool, here, one after the other."""
+    there. Without a pool (workers=1: a test, a notebook), here, one after the other.
+
+    In the pool each report has MAX_REPORT_SECONDS: a render that fails or overruns is that
+    report's failure (its worker is replaced, the other reports are made), and the call fails at
+    the end naming each such report, so the run says which file is missing and never hangs."""
     if pool is None:
         env = environment()
-        results: Iterable[Rendered] = (render_job(job, env) for job in jobs)
+        results: Iterable[Rendered | JobFailed] = (render_job(job, env) for job in jobs)
     else:
-        results = pool.map(jobs, describe=lambda job: job.stem.name)
+        limit = report_seconds()
+        results = pool.map(jobs, describe=lambda job: job.stem.name, timeout=lambda _job: limit, tolerant=True)
+    failures: list[str] = []
     try:
         for count, done in enumerate(results, 1):
+            if isinstance(done, JobFailed):
+                failures.append(_failure_text(done))
+                continue
             if done.html_changed:
                 summary.html_written += 1
                 summary.files.append(done.html)
@@ -241,6 +250,23 @@ def _run_jobs(jobs: Iterable[Job], pool: Pool | None, summary: RenderSummary, pr
                 progress(f"PDF-tiedostoja valmiina {count} …")
     except WorkerFailed as exc:
         raise RuntimeError(f"Raportin muodostus epäonnistui: {exc}") from exc
+    if failures:
+        raise RuntimeError("Raportin muodostus epäonnistui: " + "; ".join(failures))
+
+
+DEFAULT_REPORT_SECONDS = 300.0  # the national funder PDF takes 7 s here, a tenfold programme's 75 s
+
+
+def report_seconds() -> float:
+    """IPSETL_MAX_REPORT_SECONDS: how long one report's render may take in its worker."""
+    return float(os.environ.get("IPSETL_MAX_REPORT_SECONDS") or DEFAULT_REPORT_SECONDS)
+
+
+def _failure_text(failed: JobFailed) -> str:
+    name = f"{failed.job.stem.name}.pdf"
+    if failed.kind == "timeout":
+        return f"{name} ei valmistunut aikarajassa ({report_seconds():g} s, IPSETL_MAX_REPORT_SECONDS)"
+    return f"{name}: {failed.reason}"
 
 
 def _funder_charts(ctx: dict) -> dict:
@@ -326,7 +352,7 @@ def render_reports(
     os.environ["SOURCE_DATE_EPOCH"] = epoch
     size = workers or min(2, cores())
     pool: Pool | None = take(PDF_WORKER)  # started by the runner, which saw reports to render
-    if pool is not None and size < 2:  # the caller asked for no workers
+    if pool is not None and workers == 1:  # the caller asked for no workers
         pool.close()
         pool = None
     failed = True
@@ -352,12 +378,12 @@ def render_reports(
                 todo.append((t, folder, signature))
                 progress(f"Raportit {t.label} ({state}): {folder}")
             jobs = _jobs(con, code, todo, as_of, funder, regional, regions, summary, epoch)
-            if pool is None and size > 1:
-                # Workers pay for their start (two seconds) from PARALLEL_FROM reports on; they
-                # load WeasyPrint while the contexts of the following reports are built.
+            if pool is None and workers != 1:
+                # Rendered in workers, each report under its time limit: two from PARALLEL_FROM
+                # reports on (they load WeasyPrint while the following contexts are built), else one.
                 first = list(islice(jobs, PARALLEL_FROM))
-                if len(first) >= PARALLEL_FROM:
-                    pool = Pool(PDF_WORKER, size)
+                if first:
+                    pool = Pool(PDF_WORKER, size if len(first) >= PARALLEL_FROM else 1)
                 jobs = chain(first, jobs)
             if todo:
                 progress("PDF-tiedostoja muodostetaan …")
