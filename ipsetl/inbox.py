@@ -4,8 +4,9 @@ Every entry is accounted for: a regular file (or a link to one inside the inbox)
 other entry — a folder named like an export, an empty folder, a dangling link, a link out of the
 inbox, a FIFO, a socket, a device — becomes a file-level `not_a_file` finding under its own
 name, and is never opened for reading (a FIFO's blocking `open()` would hang the run for ever).
-Sub-folders with files in them are read through, as before; hidden files and Excel's lock files
-(`~$…`) are skipped.
+Sub-folders with files in them are read through, as before. Hidden files and Excel's lock files
+(`~$…`) are not read; those named like an export get a warning (`hidden_file`), the rest
+(`.DS_Store`, …) are passed over.
 
 Names are shown escaped: a byte that is not UTF-8, a control character or a direction override in
 a file name would otherwise reach the terminal, the warehouse and the reports as it is.
@@ -86,7 +87,13 @@ class Entry:
             "fifo": "nimetty putki (FIFO), ei tiedosto",
             "socket": "pistoke (socket), ei tiedosto",
             "device": "laitetiedosto, ei tavallinen tiedosto",
+            "hidden": "piilotiedosto tai Excelin lukitustiedosto (nimi alkaa merkillä . tai ~$)",
         }.get(self.kind, "ei tavallinen tiedosto")
+        if self.kind == "hidden":
+            return (
+                f"Saapuneissa oleva '{self.name}' on {what}; sitä ei luettu. Jos se on vienti, nimeä se uudelleen "
+                "ilman alkumerkkiä; Excelin lukitustiedosto häviää, kun tiedosto suljetaan Excelissä."
+            )
         return (
             f"Saapuneissa oleva '{self.name}' on {what}; sitä ei avattu eikä luettu. Saapuneisiin kuuluvat "
             "Webropolin CSV- ja Excel-viennit tavallisina tiedostoina: siirrä tai kopioi vienti itse kansioon."
@@ -164,10 +171,12 @@ def scan(inbox: Path) -> list[Entry]:
             return 0
         added = 0
         for n in names:
-            if n.startswith(SKIPPED_PREFIXES):
-                continue
             path = folder / n
             sub = f"{rel}/{n}" if rel else n
+            if n.startswith(SKIPPED_PREFIXES):
+                if n.lower().endswith(EXPORT_SUFFIXES):  # named like an export: said once, not read
+                    found.append(Entry(display_name(sub), path, "hidden"))
+                continue
             try:
                 st = os.lstat(path)
             except OSError:

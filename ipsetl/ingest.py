@@ -191,7 +191,8 @@ def not_a_file(entry: Entry, sha: str) -> ParsedExport:
     from ipsetl.reader import ParsedExport
 
     result = ParsedExport(entry.name, sha, 0)
-    result.findings.append(Finding(entry.name, None, None, None, ERROR, "not_a_file", entry.refusal()))
+    rule, severity = ("hidden_file", WARNING) if entry.kind == "hidden" else ("not_a_file", ERROR)
+    result.findings.append(Finding(entry.name, None, None, None, severity, rule, entry.refusal()))
     return result
 
 

@@ -1,0 +1,177 @@
+"""What a hostile file costs before it is refused (issue 14), at the sizes the issue names.
+
+`python -m benchmarks.bombs [--out DIR]` (or `bash scripts/bench-bombs`) writes a hostile inbox —
+three good exports and each class of bomb at full size (a 1.2 GB sheet, a zip whose headers lie,
+50 million line breaks, an entity bomb, an external entity, 1.5 million shared strings, a CSV
+that fits every bound but not the memory budget, a FIFO, a folder, links) — then times
+`ipsetl run` (the defaults a coordinator uses) on each bomb beside one good file, and on the
+whole folder, with the peak memory (PSS) of the process tree sampled as benchmarks.run does.
+Printed: seconds and MB per bomb, and the extra over a run with the good file alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import struct
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from benchmarks.run import run_cli
+from ipsetl.runner import new_dagster_home
+from ipsetl.sample_inbox import generate_monitoring, write_export
+
+GOOD = "IPS seuranta 1-2025_Perusraportti.csv"
+
+
+def _workbook_parts(tmp: Path) -> dict[str, bytes]:
+    template = write_export(tmp / "pohja.xlsx", generate_monitoring(seed=5)[:3], fmt="xlsx")
+    with zipfile.ZipFile(template) as z:
+        return {i.filename: z.read(i) for i in z.infolist()}
+
+
+def _write_zip(path: Path, parts: dict[str, bytes], sheet_filler: int = 0) -> None:
+    """The workbook with `sheet_filler` bytes of one inline string added to its sheet, streamed."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for name, data in parts.items():
+            if name != "xl/worksheets/sheet1.xml" or not sheet_filler:
+                z.writestr(name, data)
+                continue
+            head, tail = data.split(b"</sheetData>")
+            with z.open(zipfile.ZipInfo(name), "w", force_zip64=True) as fh:
+                fh.write(head + b'<row r="999"><c r="A999" t="inlineStr"><is><t>')
+                block = b"0" * (1 << 20)
+                for _ in range(sheet_filler >> 20):
+                    fh.write(block)
+                fh.write(b"</t></is></c></row></sheetData>" + tail)
+
+
+def lie_about_sizes(data: bytes, member: str, claimed: int) -> bytes:
+    """The zip with `member`'s uncompressed size claimed as `claimed` in its local header and its
+    central-directory entry (zip64 extra fields are left as they are)."""
+    out = bytearray(data)
+    name = member.encode()
+    pos = 0
+    while (local := out.find(b"PK\x03\x04", pos)) >= 0:
+        n = struct.unpack_from("<H", out, local + 26)[0]
+        if out[local + 30 : local + 30 + n] == name:
+            struct.pack_into("<I", out, local + 22, claimed)
+        pos = local + 4
+    pos = 0
+    while (central := out.find(b"PK\x01\x02", pos)) >= 0:
+        n = struct.unpack_from("<H", out, central + 28)[0]
+        if out[central + 46 : central + 46 + n] == name:
+            struct.pack_into("<I", out, central + 24, claimed)
+        pos = central + 4
+    return bytes(out)
+
+
+def _xml_bomb(parts: dict[str, bytes], external: bool) -> dict[str, bytes]:
+    if external:
+        dtd = b'<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        body = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&x;</t></si></sst>'
+    else:
+        levels = [b'<!ENTITY e0 "' + b"x" * 100 + b'">'] + [
+            b'<!ENTITY e%d "%s">' % (i, b"".join(b"&e%d;" % (i - 1) for _ in range(10))) for i in range(1, 10)
+        ]
+        dtd = b'<?xml version="1.0"?><!DOCTYPE sst [' + b"".join(levels) + b"]>"
+        body = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&e9;</t></si></sst>'
+    return dict(parts, **{"xl/sharedStrings.xml": dtd + body})
+
+
+def _shared_strings(parts: dict[str, bytes], count: int) -> dict[str, bytes]:
+    strings = b"".join(b"<si><t>%d</t></si>" % i for i in range(count))
+    sst = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + strings + b"</sst>"
+    return dict(parts, **{"xl/sharedStrings.xml": sst})
+
+
+def build(inbox: Path, tmp: Path) -> dict[str, str]:
+    """Write the hostile inbox; returns name → what it is."""
+    inbox.mkdir(parents=True, exist_ok=True)
+    rows = generate_monitoring(seed=5)
+    write_export(inbox / GOOD, rows[:20])
+    write_export(inbox / "IPS seuranta 2-2025_Perusraportti.xlsx", rows[20:30], fmt="xlsx")
+    write_export(inbox / "IPS seuranta 3-2025_Perusraportti_raaka.csv", rows[30:40], header_rows=2, delimiter=",")
+    parts = _workbook_parts(tmp)
+    what = {}
+    _write_zip(inbox / "pommi_1_2GB.xlsx", parts, sheet_filler=1200 << 20)
+    what["pommi_1_2GB.xlsx"] = "sheet inflating to 1.2 GB, honest zip headers"
+    honest = (inbox / "pommi_1_2GB.xlsx").read_bytes()
+    (inbox / "valehtelija.xlsx").write_bytes(lie_about_sizes(honest, "xl/worksheets/sheet1.xml", 4096))
+    what["valehtelija.xlsx"] = "the same, its headers claiming 4 096 bytes"
+    _write_zip(inbox / "entiteetit.xlsx", _xml_bomb(parts, external=False))
+    what["entiteetit.xlsx"] = "billion laughs (10^9 × 100 bytes) in sharedStrings.xml"
+    _write_zip(inbox / "ulkoinen_entiteetti.xlsx", _xml_bomb(parts, external=True))
+    what["ulkoinen_entiteetti.xlsx"] = "external entity file:///etc/passwd"
+    _write_zip(inbox / "jaetut_merkkijonot.xlsx", _shared_strings(parts, 1_500_000))
+    what["jaetut_merkkijonot.xlsx"] = "1.5 million shared strings"
+    (inbox / "rivinvaihdot.csv").write_bytes(write_export(tmp / "h.csv", rows[:1]).read_bytes() + b"\r\n" * 24_000_000)
+    what["rivinvaihdot.csv"] = "a header and 24 million line breaks (48 MB)"
+    long_rows = [dict(rows[i % 40], text_challenges="x" * 10_000) for i in range(4_000)]
+    write_export(inbox / "muistipommi.csv", long_rows)
+    what["muistipommi.csv"] = "40 MB: 4 000 rows of 10 kB answers, within every bound but the memory budget"
+    os.mkfifo(inbox / "putki.csv")
+    what["putki.csv"] = "FIFO"
+    (inbox / "kansio.csv").mkdir()
+    what["kansio.csv"] = "folder named like an export"
+    os.symlink("/etc/passwd", inbox / "salasanat.csv")
+    what["salasanat.csv"] = "link out of the inbox"
+    os.symlink(tmp / "ei-ole.csv", inbox / "katkennut.csv")
+    what["katkennut.csv"] = "dangling link"
+    return what
+
+
+def _run(inbox: Path, work: Path, label: str) -> tuple[float, float, str]:
+    home = new_dagster_home(work / f"dagster-{label}")
+    env = dict(os.environ, DAGSTER_HOME=str(home))
+    args = ["run", "--inbox", str(inbox), "--warehouse", str(work / f"{label}.duckdb"), "--reports",
+            str(work / f"reports-{label}"), "--as-of", "2025-06-15"]  # fmt: skip
+    result = run_cli(args, env)
+    return result.seconds, result.peak_mb, result.output
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, help="keep the hostile inbox here (default: a temporary folder)")
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="ipsetl-bombs-"))
+    try:
+        inbox = args.out or work / "inbox"
+        what = build(inbox, work)
+        alone = work / "alone"
+        alone.mkdir()
+        shutil.copyfile(inbox / GOOD, alone / GOOD)
+        base_s, base_mb, _ = _run(alone, work, "base")
+        print(f"{'file':28} {'seconds':>8} {'peak MB':>8} {'+s':>6} {'+MB':>6}  what")
+        print(f"{'(one good file alone)':28} {base_s:8.1f} {base_mb:8.0f} {'':>6} {'':>6}")
+        for name, description in what.items():
+            single = work / f"in-{len(os.listdir(work))}"
+            single.mkdir()
+            shutil.copyfile(inbox / GOOD, single / GOOD)
+            src = inbox / name
+            if src.is_symlink():
+                os.symlink(os.readlink(src), single / name)
+            elif src.is_fifo():
+                os.mkfifo(single / name)
+            elif src.is_dir():
+                (single / name).mkdir()
+            else:
+                os.link(src, single / name)
+            seconds, peak, _ = _run(single, work, single.name)
+            extra = f"{seconds - base_s:+6.1f} {peak - base_mb:+6.0f}"
+            print(f"{name:28} {seconds:8.1f} {peak:8.0f} {extra}  {description}")
+        seconds, peak, output = _run(inbox, work, "all")
+        print(f"{'(the whole folder)':28} {seconds:8.1f} {peak:8.0f}  {len(what) + 3} entries, exit 0")
+        for line in output.splitlines():
+            if "HYLÄTTY" in line:
+                print("  " + line.strip()[:160])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
