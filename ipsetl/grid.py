@@ -271,6 +271,13 @@ def inspect_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> bool:
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
             # a wrong CRC (a lying header stops the inflating at the size it claims), an unknown
             # compression method, an encrypted member
+            if "CRC" in str(exc):
+                raise UnreadableFile(
+                    "xlsx_unreadable",
+                    f"Excel-tiedoston osan {member.filename[:80]} purettu sisältö ei vastaa zip-otsikoiden tietoja "
+                    "(tarkistussumma ei täsmää): tiedosto on vioittunut tai muokattu. Lataa se Webropolista "
+                    "uudelleen.",
+                ) from exc
             raise UnreadableFile(
                 "xlsx_unreadable",
                 f"Excel-tiedostoa ei voi lukea ({type(exc).__name__}); se on vioittunut tai katkennut. "
