@@ -3,10 +3,10 @@
 `python -m benchmarks.bombs [--out DIR]` (or `bash scripts/bench-bombs`) writes a hostile inbox —
 three good exports and each class of bomb at full size (a 1.2 GB sheet, a zip whose headers lie,
 50 million line breaks, an entity bomb, an external entity, 1.5 million shared strings, a CSV
-that fits every bound but not the memory budget, a FIFO, a folder, links) — then times
-`ipsetl run` (the defaults a coordinator uses) on each bomb beside one good file, and on the
-whole folder, with the peak memory (PSS) of the process tree sampled as benchmarks.run does.
-Printed: seconds and MB per bomb, and the extra over a run with the good file alone.
+that fits every bound, a FIFO, a folder, links) — then reads each file alone in a fresh reading
+worker (seconds, growth of its peak RSS, outcome), and times `ipsetl run` (the defaults a
+coordinator uses) on one good file and on the whole folder, with the peak memory (PSS) of the
+process tree sampled as benchmarks.run does.
 """
 
 from __future__ import annotations
