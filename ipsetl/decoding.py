@@ -87,12 +87,19 @@ def decode_bytes(data: bytes) -> tuple[str, str, str | None]:
             break  # really UTF-8 with a few bad bytes: handled below
         return text, enc, None
     utf8 = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
-    text = data.decode(utf8, errors="surrogateescape")
+    text, enc = data.decode(utf8, errors="surrogateescape"), utf8
     bad = len(UNDECODABLE.findall(text))
+    if bad and utf8 == "utf-8":
+        # A Windows-1252 file with a byte that is not even that (0x81, 0x8D, 0x8F, 0x90, 0x9D): read as
+        # such, or every ä of the file would count as a bad byte of UTF-8 and the file be refused.
+        legacy = data.decode("cp1252", errors="surrogateescape")
+        legacy_bad = len(UNDECODABLE.findall(legacy))
+        if legacy_bad < bad and not any(m in legacy for m in MOJIBAKE):
+            text, enc, bad = legacy, "cp1252", legacy_bad
     if not _is_binary(UNDECODABLE.sub("", text)) and bad <= max(3, len(text) // 1000):
         return (
             text,
-            utf8,
+            enc,
             (
                 f"Tiedostossa on {bad} tavua, jotka eivät ole UTF-8- eivätkä Windows-1252-merkkejä; vastaukset, "
                 "joissa niitä on, hylättiin (katso rivikohtaiset löydökset)."

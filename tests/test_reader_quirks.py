@@ -162,6 +162,18 @@ def test_a_stray_byte_in_a_utf8_file_costs_its_row_not_the_file_and_is_never_sto
     assert [f.rule for f in parsed.findings if f.severity == "warning"] == ["encoding"]
 
 
+def test_a_windows_1252_file_with_a_byte_undefined_there_costs_that_row_only(tmp_path, monitoring_rows):
+    rows = [dict(r, text_successes="Yhteistyö sujui") for r in monitoring_rows[:4]]
+    path = write_export(tmp_path / "a.csv", rows, "seuranta", encoding="cp1252")
+    data = path.read_bytes().replace("Yhteistyö sujui".encode("cp1252"), b"Yhteisty\x81 sujui", 1)
+    parsed = parse_export("a.csv", data)
+    assert [(f.source_row, f.column_name, f.rule) for f in parsed.findings if f.severity == "error"] == [
+        (1, "text_successes", "encoding")
+    ]
+    assert sorted(parsed.accepted["source_row"]) == [2, 3, 4]
+    assert set(parsed.accepted["text_successes"]) == {"Yhteistyö sujui"}  # the file's ö's read as Windows-1252
+
+
 def test_a_real_windows_1252_file_is_still_read_as_such(tmp_path, monitoring_rows):
     path = write_export(tmp_path / "a.csv", monitoring_rows[:4], "seuranta", encoding="cp1252")
     parsed = read_export(path)
