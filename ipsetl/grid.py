@@ -208,7 +208,10 @@ MACROS_NOTE = (
 )
 MAX_MEMBERS = 10_000  # a workbook has a dozen parts; a zip of a million empty ones is a bomb of its own
 _CHUNK = 1 << 20
-_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+# XML may be UTF-8 or UTF-16 (expat reads both): the markers in each, so no encoding hides a DTD
+_DTD = re.compile(
+    b"|".join(re.escape(m.encode(e)) for m in ("<!DOCTYPE", "<!ENTITY") for e in ("utf-8", "utf-16-le", "utf-16-be"))
+)
 _SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
 _MACRO_TYPES = (b"macroEnabled", b"vbaProject")
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
+import struct
 import sys
 import tempfile
 import zipfile
@@ -63,6 +65,9 @@ class Entry:
     good: dict[int, dict] = field(default_factory=dict)  # source_row → expected canonical values
     personal: set[str] = field(default_factory=set)  # names / e-mails planted in the file
     description: str = ""
+    # text that must appear nowhere in what the file gives (findings, accepted values, the warehouse):
+    # what an entity would expand to, a line of /etc/passwd
+    forbidden: set[str] = field(default_factory=set)
 
 
 # --- base responses ---------------------------------------------------------------------------
@@ -131,8 +136,17 @@ def entry(
     rows: list[Row] | None = None,
     personal: set[str] | None = None,
     description: str = "",
+    forbidden: set[str] | None = None,
 ) -> Entry:
-    e = Entry(name, write, form, _good(rows or []), (personal or set()) | _personal(rows or []), description)
+    e = Entry(
+        name,
+        write,
+        form,
+        _good(rows or []),
+        (personal or set()) | _personal(rows or []),
+        description,
+        set(forbidden or ()),
+    )
     if any(x.name == name for x in ENTRIES):
         raise ValueError(f"duplicate corpus name {name}")
     ENTRIES.append(e)
@@ -769,6 +783,437 @@ export(
     "ohjausmerkit_alueessa.csv",
     [bad(a(100), region="Pirkanmaan\u200b hyvinvointialue"), ok(a(101), region=" Lapin  hyvinvointialue ")],
     description="a zero-width space inside a region name (unknown), extra spaces around one (accepted)",
+)
+
+
+# --- 10. numbers that are not ASCII digits with the Finnish separators ----------------------------
+
+_FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+_ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+def _fmt_day(d: date) -> str:
+    return f"{d.day}.{d.month}.{d.year}"
+
+
+_u1, _u2, _u3 = a(102), a(103), a(104)
+export(
+    "numerot_unicode.csv",
+    [
+        ok(a(105)),
+        bad(a(106), coaches_headcount="٣"),  # ARABIC-INDIC DIGIT THREE: int() reads it as 3
+        bad(a(107), clients_waiting="１"),  # FULLWIDTH DIGIT ONE
+        bad(_u1, period_start=_fmt_day(_u1["period_start"]).translate(_FULLWIDTH)),  # ３.２.２０２６
+        ok(a(108)),
+        bad(_u2, submitted_at=f"{_fmt_day(_u2['submitted_at'].date())} 10:15".translate(_ARABIC_INDIC)),
+        bad(_u3, coaches_fte=str(_u3["coaches_fte"]).replace(".", ",").translate(_FULLWIDTH)),  # ２,５
+        ok(a(109)),
+    ],
+    description="Unicode digits (Arabic-Indic, fullwidth) in counts, a date, a timestamp and a decimal",
+)
+export(
+    "numerot_muodot.csv",
+    [
+        ok(a(110)),
+        bad(a(111), employer_contacts="1_000"),  # Python's int() accepts the underscore
+        bad(a(112), referrals_new="1e309"),  # float() gives inf
+        bad(a(113), jobs_ended="NaN"),
+        bad(a(114), clients_new="Infinity"),
+        bad(a(115), clients_waiting="\u00a0"),  # a lone no-break space: something typed, no number
+        bad(a(116), education_started="1.234,5"),
+        bad(a(117), care_teams_attached="1,2,3"),
+        ok(a(118)),
+    ],
+    description="1_000, 1e309, NaN, Infinity, a lone NBSP, 1.234,5 and 1,2,3 in integer counts",
+)
+
+
+# --- 11. bytes of no supported encoding in a UTF-8 file -----------------------------------------
+
+# Placeholders in the generated text, replaced by raw bytes after encoding: 0x81, 0x8D and 0x9D are
+# undefined in Windows-1252 (and invalid UTF-8); 0xF6 is Windows-1252's ö, invalid alone in UTF-8.
+_BYTE_MARK = {"<<81>>": b"\x81", "<<F6>>": b"\xf6", "<<8D>>": b"\x8d", "<<9D>>": b"\x9d"}
+_BYTES_ROWS = [
+    ok(a(119), text_successes="Yhteistyö työllisyyspalveluiden kanssa sujui hyvin."),
+    bad(a(120), text_successes="Kopioitu vanhasta asiakirjasta<<81>> – viiva katosi"),
+    ok(a(121), text_challenges="Jonot kasvoivat; työnantajia ei tavoitettu kesällä."),
+    bad(a(122), text_challenges="Yhteisty<<F6>> sujui, mutta tila oli ahdas"),
+    ok(a(123)),
+    bad(a(124), text_support_needs="Lainausmerkit <<8D>>näin<<9D>> Wordista"),
+    ok(a(125), text_successes="Äänestys, ÅÄÖ åäö – € “lainaus”"),
+    ok(a(126)),
+    ok(a(127)),
+    ok(a(128)),
+]
+
+
+def _stray_bytes(p: Path) -> None:
+    write_export(p, [w for w, _ in _BYTES_ROWS], "seuranta", encoding="utf-8")  # UTF-8 without BOM
+    data = p.read_bytes()
+    for mark, byte in _BYTE_MARK.items():
+        assert data.count(mark.encode()) == 1, mark
+        data = data.replace(mark.encode(), byte)
+    p.write_bytes(data)
+
+
+entry(
+    "tavut_ilman_merkistoa.csv",
+    _stray_bytes,
+    "seuranta",
+    _BYTES_ROWS,
+    description="UTF-8 (no BOM) with 0x81, a stray 0xF6, 0x8D and 0x9D in the open texts of three rows",
+)
+
+
+# --- 12. hostile workbooks: bombs, DTDs, macros ---------------------------------------------------
+#
+# These are zips written byte by byte here (_zip_bytes), from the members of an export written by
+# the project's generator: zipfile writes honest headers and compresses itself, and a bomb needs
+# neither. Every member is deflated with zlib (raw deflate, level 6) and stored with a fixed time.
+
+_ZIP_TIME = (2026, 1, 2, 8, 0, 0)
+BOMB_MIB = 24  # the honest bomb's sheet inflates to this many MiB (the files are ~50 KB)
+LYING_MIB = 32  # the lying bomb's sheet; its headers say LYING_DECLARED bytes
+LYING_DECLARED = 4096
+LYING_MEMBER = "xl/worksheets/sheet1.xml"
+PASSWD_LINE = "root:x:0:0"  # the first line of any /etc/passwd
+
+
+@dataclass
+class ZipMember:
+    name: str
+    deflated: bytes  # raw deflate stream
+    crc: int  # CRC-32 of the real content
+    size: int  # the real inflated size
+    declared: int | None = None  # the size both headers claim, if not `size` (a lie)
+
+
+def deflated(name: str, data: bytes) -> ZipMember:
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return ZipMember(name, c.compress(data) + c.flush(), zlib.crc32(data), len(data))
+
+
+def padded(name: str, head: bytes, mib: int, tail: bytes) -> ZipMember:
+    """`head` + `mib` MiB of spaces + `tail`, deflated without ever holding the spaces: after a full
+    flush deflate starts afresh, so the block of one MiB of spaces is the same every time and is
+    repeated. The CRC is of the whole real content."""
+    chunk = b" " * (1 << 20)
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    first = c.compress(head) + c.flush(zlib.Z_FULL_FLUSH)
+    block = c.compress(chunk) + c.flush(zlib.Z_FULL_FLUSH)
+    again = c.compress(chunk) + c.flush(zlib.Z_FULL_FLUSH)
+    assert block == again  # what makes the repetition a valid stream
+    last = c.compress(tail) + c.flush(zlib.Z_FINISH)
+    crc = zlib.crc32(head)
+    for _ in range(mib):
+        crc = zlib.crc32(chunk, crc)
+    crc = zlib.crc32(tail, crc)
+    return ZipMember(name, first + block * mib + last, crc, len(head) + mib * len(chunk) + len(tail))
+
+
+def _zip_bytes(members: list[ZipMember]) -> bytes:
+    """A zip of deflated members. A member's `declared` size is written, with struct, into both its
+    local file header and its central-directory entry in place of the real size; its compressed
+    size and CRC stay true (so the stream itself is intact and only the size lies)."""
+    y, mo, d, h, mi, s = _ZIP_TIME
+    dos_time, dos_date = (h << 11) | (mi << 5) | (s // 2), ((y - 1980) << 9) | (mo << 5) | d
+    out, central = bytearray(), bytearray()
+    for m in members:
+        name = m.name.encode("ascii")
+        size = m.size if m.declared is None else m.declared
+        offset = len(out)
+        # local file header: signature, version needed, flags, method (8 = deflate), time, date,
+        # crc-32, compressed size, uncompressed size, name length, extra length
+        out += struct.pack(
+            "<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 8, dos_time, dos_date, m.crc, len(m.deflated), size, len(name), 0
+        )
+        out += name + m.deflated
+        # central directory: … plus version made by, comment length, disk, attributes, offset
+        central += struct.pack(
+            "<4sHHHHHHIIIHHHHHII",
+            b"PK\x01\x02",
+            20,
+            20,
+            0,
+            8,
+            dos_time,
+            dos_date,
+            m.crc,
+            len(m.deflated),
+            size,
+            len(name),
+            0,
+            0,
+            0,
+            0,
+            0o600 << 16,
+            offset,
+        )
+        central += name
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(members), len(members), len(central), len(out), 0)
+    return bytes(out + central + end)
+
+
+def export_members(rows: list[dict], form: str = "seuranta", **options: object) -> dict[str, bytes]:
+    """The members of the xlsx write_export writes, in its order (name → content)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_export(Path(tmp) / "x.xlsx", rows, form, fmt="xlsx", **options)
+        with zipfile.ZipFile(path) as z:
+            return {i.filename: z.read(i.filename) for i in z.infolist()}
+
+
+def workbook_bytes(members: dict[str, bytes], special: dict[str, ZipMember] | None = None) -> bytes:
+    """A zip of `members`, with the members of `special` (already deflated) in their places."""
+    special = special or {}
+    return _zip_bytes([special.get(n) or deflated(n, data) for n, data in members.items()])
+
+
+_INLINE = re.compile(rb'<c r="([A-Z]+[0-9]+)"((?: [a-z]+="[^"]*")*) t="inlineStr"><is><t([^>]*)>(.*?)</t></is></c>', re.S)
+SST_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def with_shared_strings(
+    members: dict[str, bytes], encoding: str = "utf-8", doctype: str = "", keep_inline: bytes | None = None
+) -> dict[str, bytes]:
+    """The workbook as Excel writes it: every text cell of the sheet a shared string (openpyxl
+    writes inline strings) but one whose text is `keep_inline`. `encoding` and `doctype` are for
+    xl/sharedStrings.xml."""
+    members = dict(members)
+    strings: dict[bytes, int] = {}
+    count = 0
+
+    def shared(m: re.Match) -> bytes:
+        nonlocal count
+        if m[4] == keep_inline:
+            return m[0]
+        count += 1
+        i = strings.setdefault(m[4], len(strings))
+        return b'<c r="' + m[1] + b'"' + m[2] + b' t="s"><v>' + str(i).encode() + b"</v></c>"
+
+    sheet = "xl/worksheets/sheet1.xml"
+    members[sheet] = _INLINE.sub(shared, members[sheet])
+    items = "".join(f'<si><t xml:space="preserve">{s.decode()}</t></si>' for s in strings)
+    declaration = f'<?xml version="1.0" encoding="{encoding.upper()}" standalone="yes"?>\n'
+    sst = (
+        f'{declaration}{doctype}<sst xmlns="{SST_NS.decode()}" count="{count}" uniqueCount="{len(strings)}">{items}</sst>'
+    )
+    members["xl/sharedStrings.xml"] = sst.encode(encoding)  # "utf-16": with its BOM
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml" /></Types>',
+    )
+    members["xl/_rels/workbook.xml.rels"] = members["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+        b'Target="sharedStrings.xml" Id="rIdSst" /></Relationships>',
+    )
+    return members
+
+
+def _bomb(rows: list[dict], mib: int, declared: int | None) -> Callable[[Path], None]:
+    def write(p: Path) -> None:
+        members = export_members(rows)
+        sheet = members[LYING_MEMBER]
+        cut = sheet.index(b"<sheetData>") + len(b"<sheetData>")  # white space between rows: still valid XML
+        bomb = padded(LYING_MEMBER, sheet[:cut], mib, sheet[cut:])
+        bomb.declared = declared
+        p.write_bytes(workbook_bytes(members, {LYING_MEMBER: bomb}))
+
+    return write
+
+
+_BOMB = [ok(a(129)), ok(a(130))]
+entry(
+    "pommi_rehellinen.xlsx",
+    _bomb([w for w, _ in _BOMB], BOMB_MIB, None),
+    personal=_personal(_BOMB),
+    description=f"a good export whose sheet inflates to {BOMB_MIB} MiB of white space; the zip headers say so",
+)
+_LYING = [ok(a(131)), ok(a(132))]
+entry(
+    "pommi_valehteleva.xlsx",
+    _bomb([w for w, _ in _LYING], LYING_MIB, LYING_DECLARED),
+    personal=_personal(_LYING),
+    description=f"the sheet inflates to {LYING_MIB} MiB; both zip headers say {LYING_DECLARED} bytes (CRC true)",
+)
+
+# --- DTDs: Excel never writes one. Each file is a good export but for its DTD, and the text an
+# entity would give is `forbidden` (a test reads the same files without the DTD: they load).
+
+ENTITY_MARK = "ENTITEETTI_TÄHÄN"  # an open-text answer, replaced by an entity reference
+LAUGHS = "".join(
+    f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' if i else '<!ENTITY lol0 "lol">' for i in range(10)
+)
+BILLION_LAUGHS = f"<!DOCTYPE sst [{LAUGHS}]>"  # &lol9; is 10⁹ × "lol": 3 GB
+SMALL_LAUGHS = (  # 1 000 × "nauru": small enough that expat (2.4+) expands it without complaint
+    '<!DOCTYPE worksheet [<!ENTITY n0 "nauru"><!ENTITY n1 "&n0;&n0;&n0;&n0;&n0;&n0;&n0;&n0;&n0;&n0;">'
+    '<!ENTITY n2 "&n1;&n1;&n1;&n1;&n1;&n1;&n1;&n1;&n1;&n1;"><!ENTITY n3 "&n2;&n2;&n2;&n2;&n2;&n2;&n2;&n2;&n2;&n2;">]>'
+)
+XXE = '<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+PARAMETER = (
+    "<!DOCTYPE sst ["
+    '<!ENTITY % sisalto "<!ENTITY piilo \'PARAMETRIENTITEETTI\'>"> %sisalto; '
+    '<!ENTITY % ulkoinen SYSTEM "file:///etc/passwd"> %ulkoinen; ]>'
+)
+UTF16_DTD = '<!DOCTYPE sst [<!ENTITY u "UTF16LAAJENNUS">]>'
+CORE_DTD = '<!DOCTYPE cp:coreProperties [<!ENTITY otsikko "YDINOMINAISUUS_LAAJENNETTU">]>'
+
+_MARK_BYTES = ENTITY_MARK.encode()
+
+
+def dtd_workbook(
+    rows: list[dict], member: str, doctype: str, reference: str | None, encoding: str = "utf-8"
+) -> bytes:
+    """The export as a shared-string workbook with `doctype` at the start of `member` and the
+    open-text answer ENTITY_MARK replaced by `reference` (an entity reference, e.g. "&xxe;").
+    `doctype=""` and `reference=None` give the same workbook without the DTD: the control."""
+    members = export_members(rows)
+    if member == "xl/worksheets/sheet1.xml":  # the marked answer stays an inline string of the sheet
+        members = with_shared_strings(members, keep_inline=_MARK_BYTES)
+        sheet = members[member]
+        if reference is not None:
+            sheet = sheet.replace(_MARK_BYTES, reference.encode())
+        members[member] = _after_declaration(sheet.decode(), doctype).encode()
+    elif member == "xl/sharedStrings.xml":
+        members = with_shared_strings(members, encoding=encoding, doctype=doctype)
+        sst = members[member].decode(encoding)
+        if reference is not None:
+            sst = sst.replace(ENTITY_MARK, reference)
+        members[member] = sst.encode(encoding)
+    else:  # docProps/core.xml (the reference becomes the document's title) or another member
+        members = with_shared_strings(members)
+        xml = members[member].decode()
+        if reference is not None:
+            xml = xml.replace("</cp:coreProperties>", f"<dc:title>{reference}</dc:title></cp:coreProperties>")
+        members[member] = _after_declaration(xml, doctype).encode()
+    return workbook_bytes(members)
+
+
+def _after_declaration(xml: str, doctype: str) -> str:
+    """`doctype` where XML allows it: after the XML declaration, if there is one."""
+    if xml.startswith("<?xml"):
+        end = xml.index("?>") + 2
+        return xml[:end] + doctype + xml[end:]
+    return doctype + xml
+
+
+@dataclass(frozen=True)
+class DtdCase:
+    member: str
+    doctype: str
+    reference: str | None
+    encoding: str = "utf-8"
+
+
+DTD_CASES: dict[str, DtdCase] = {}
+
+
+def _dtd_entry(name: str, case: DtdCase, forbidden: set[str], description: str, n: int) -> None:
+    rows = [ok(a(n)), ok(a(n + 1), text_successes=ENTITY_MARK)]
+    written = [w for w, _ in rows]
+    DTD_CASES[name] = case
+
+    def write(p: Path) -> None:
+        p.write_bytes(dtd_workbook(written, case.member, case.doctype, case.reference, case.encoding))
+
+    entry(name, write, personal=_personal(rows), description=description, forbidden=forbidden)
+
+
+_dtd_entry(
+    "dtd_miljardi_naurua.xlsx",
+    DtdCase("xl/sharedStrings.xml", BILLION_LAUGHS, "&lol9;"),
+    {"lollollollol"},
+    "billion laughs: &lol9; (10⁹ × 'lol') as a shared string of an open-text answer",
+    133,
+)
+_dtd_entry(
+    "dtd_pieni_entiteetti.xlsx",
+    DtdCase("xl/worksheets/sheet1.xml", SMALL_LAUGHS, "&n3;"),
+    {"nauruna"},
+    "a small nested internal entity (1 000 × 'nauru') in an inline-string cell of the sheet",
+    135,
+)
+_dtd_entry(
+    "dtd_xxe_passwd.xlsx",
+    DtdCase("xl/worksheets/sheet1.xml", XXE, "&xxe;"),
+    {PASSWD_LINE},
+    "an external entity SYSTEM 'file:///etc/passwd' used in a cell of the sheet",
+    137,
+)
+_dtd_entry(
+    "dtd_parametrientiteetti.xlsx",
+    DtdCase("xl/sharedStrings.xml", PARAMETER, "&piilo;"),
+    {"PARAMETRIENTITEETTI", PASSWD_LINE},
+    "parameter entities in sharedStrings.xml: one declaring an entity used in a string, one external",
+    139,
+)
+_dtd_entry(
+    "dtd_utf16_jaetut.xlsx",
+    DtdCase("xl/sharedStrings.xml", UTF16_DTD, "&u;", encoding="utf-16"),
+    {"UTF16LAAJENNUS"},
+    "sharedStrings.xml in UTF-16 (a byte search for '<!DOCTYPE' misses it) with an internal entity used in a string",
+    141,
+)
+_dtd_entry(
+    "dtd_utf16_ulkoinen.xlsx",
+    DtdCase("xl/sharedStrings.xml", '<!DOCTYPE sst SYSTEM "http://example.invalid/ipsetl/sst.dtd">', None, "utf-16"),
+    set(),
+    "sharedStrings.xml in UTF-16 naming an external DTD, no entity (defusedxml lets such a DTD through)",
+    151,
+)
+_dtd_entry(
+    "dtd_ulkoinen_dtd.xlsx",
+    DtdCase("xl/workbook.xml", '<!DOCTYPE workbook SYSTEM "http://example.invalid/ipsetl/workbook.dtd">', None),
+    set(),
+    "no entity at all: xl/workbook.xml names an external DTD (a request to a server, were it fetched)",
+    149,
+)
+_dtd_entry(
+    "dtd_ominaisuudet.xlsx",
+    DtdCase("docProps/core.xml", CORE_DTD, "&otsikko;"),
+    {"YDINOMINAISUUS_LAAJENNETTU"},
+    "an internal entity in docProps/core.xml (the document title), a member no answer comes from",
+    143,
+)
+
+# --- a macro-enabled workbook renamed .xlsx
+
+VBA_SOURCE = 'Sub Auto_Open()\r\n    Shell "cmd /c calc.exe"\r\nEnd Sub\r\n'
+
+
+def macro_workbook(rows: list[dict]) -> bytes:
+    """An export made macro-enabled as Excel saves an .xlsm: xl/vbaProject.bin (an OLE compound
+    file; here its magic and seeded bytes around the VBA source), its relationship, and the
+    macro-enabled content type of the workbook part."""
+    members = export_members(rows)
+    members["[Content_Types].xml"] = (
+        members["[Content_Types].xml"]
+        .replace(
+            b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+            b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+        )
+        .replace(b"<Default Extension=\"xml\"", b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject" /><Default Extension="xml"')
+    )
+    members["xl/_rels/workbook.xml.rels"] = members["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" '
+        b'Target="vbaProject.bin" Id="rIdVba" /></Relationships>',
+    )
+    rnd = _rnd("vba")
+    members["xl/vbaProject.bin"] = OLE_MAGIC + rnd.randbytes(1500) + VBA_SOURCE.encode("cp1252") + rnd.randbytes(1500)
+    return workbook_bytes(members)
+
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MACROS = [ok(a(145)), ok(a(146)), ok(a(147))]
+entry(
+    "makrot.xlsx",
+    lambda p: p.write_bytes(macro_workbook([w for w, _ in _MACROS])),
+    "seuranta",
+    _MACROS,
+    description="a macro-enabled workbook (xl/vbaProject.bin, macroEnabled content type) renamed .xlsx",
+    forbidden={"Auto_Open", "calc.exe"},
 )
 
 
