@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 Progress = Callable[[str], None]
 
 
-
 @dataclass
 class FileOutcome:
     file_name: str

@@ -41,9 +41,7 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
 _TIMESTAMP = re.compile(
     r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})(?:[ T]+(?:klo\s*)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$", re.ASCII
 )
-_ISO_TIMESTAMP = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$", re.ASCII
-)
+_ISO_TIMESTAMP = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$", re.ASCII)
 
 
 def is_empty(cell: object) -> bool:

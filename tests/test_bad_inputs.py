@@ -247,6 +247,15 @@ def test_corpus_is_deterministic(corpus_dir, tmp_path):
         assert hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() == first, name
 
 
+def test_corpus_files_are_small(corpus_dir):
+    """The corpus is built in CI: a bomb is small on disk (it proves the bound by what it inflates
+    to). Only the sparse oversized file and the 20 000-column one are over 256 KiB."""
+    big = {bc.LARGE_FILE, "20000_saraketta.csv"}
+    for name in ENTRIES:
+        if name not in big:
+            assert (corpus_dir / name).stat().st_size <= 256 * 1024, name
+
+
 # --- each file on its own -----------------------------------------------------------------------------
 
 

@@ -7,6 +7,11 @@ checks it. Each entry also knows which of its rows are good (`Entry.good`: sourc
 canonical values that must be accepted) and which names and e-mail addresses it plants
 (`Entry.personal`), so that a test can check that none of them reaches the warehouse.
 
+The hostile workbooks (zip bombs, DTDs, a macro-enabled workbook; section 12) are zips written
+byte by byte from the members of a generated export, so that a header can say what the content is
+not; they too depend on nothing but the code. Each file stays small on disk (a bomb proves a bound
+by what it inflates to) and is written in milliseconds.
+
 Run as a script to look at the files: `python tests/corpus/build_corpus.py /tmp/corpus`.
 """
 
@@ -968,7 +973,9 @@ def workbook_bytes(members: dict[str, bytes], special: dict[str, ZipMember] | No
     return _zip_bytes([special.get(n) or deflated(n, data) for n, data in members.items()])
 
 
-_INLINE = re.compile(rb'<c r="([A-Z]+[0-9]+)"((?: [a-z]+="[^"]*")*) t="inlineStr"><is><t([^>]*)>(.*?)</t></is></c>', re.S)
+_INLINE = re.compile(
+    rb'<c r="([A-Z]+[0-9]+)"((?: [a-z]+="[^"]*")*) t="inlineStr"><is><t([^>]*)>(.*?)</t></is></c>', re.S
+)
 SST_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
@@ -994,9 +1001,8 @@ def with_shared_strings(
     members[sheet] = _INLINE.sub(shared, members[sheet])
     items = "".join(f'<si><t xml:space="preserve">{s.decode()}</t></si>' for s in strings)
     declaration = f'<?xml version="1.0" encoding="{encoding.upper()}" standalone="yes"?>\n'
-    sst = (
-        f'{declaration}{doctype}<sst xmlns="{SST_NS.decode()}" count="{count}" uniqueCount="{len(strings)}">{items}</sst>'
-    )
+    root = f'<sst xmlns="{SST_NS.decode()}" count="{count}" uniqueCount="{len(strings)}">'
+    sst = f"{declaration}{doctype}{root}{items}</sst>"
     members["xl/sharedStrings.xml"] = sst.encode(encoding)  # "utf-16": with its BOM
     members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
         b"</Types>",
@@ -1053,7 +1059,7 @@ SMALL_LAUGHS = (  # 1 000 × "nauru": small enough that expat (2.4+) expands it 
 XXE = '<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
 PARAMETER = (
     "<!DOCTYPE sst ["
-    '<!ENTITY % sisalto "<!ENTITY piilo \'PARAMETRIENTITEETTI\'>"> %sisalto; '
+    "<!ENTITY % sisalto \"<!ENTITY piilo 'PARAMETRIENTITEETTI'>\"> %sisalto; "
     '<!ENTITY % ulkoinen SYSTEM "file:///etc/passwd"> %ulkoinen; ]>'
 )
 UTF16_DTD = '<!DOCTYPE sst [<!ENTITY u "UTF16LAAJENNUS">]>'
@@ -1062,9 +1068,7 @@ CORE_DTD = '<!DOCTYPE cp:coreProperties [<!ENTITY otsikko "YDINOMINAISUUS_LAAJEN
 _MARK_BYTES = ENTITY_MARK.encode()
 
 
-def dtd_workbook(
-    rows: list[dict], member: str, doctype: str, reference: str | None, encoding: str = "utf-8"
-) -> bytes:
+def dtd_workbook(rows: list[dict], member: str, doctype: str, reference: str | None, encoding: str = "utf-8") -> bytes:
     """The export as a shared-string workbook with `doctype` at the start of `member` and the
     open-text answer ENTITY_MARK replaced by `reference` (an entity reference, e.g. "&xxe;").
     `doctype=""` and `reference=None` give the same workbook without the DTD: the control."""
@@ -1179,6 +1183,7 @@ _dtd_entry(
 
 # --- a macro-enabled workbook renamed .xlsx
 
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 VBA_SOURCE = 'Sub Auto_Open()\r\n    Shell "cmd /c calc.exe"\r\nEnd Sub\r\n'
 
 
@@ -1193,7 +1198,10 @@ def macro_workbook(rows: list[dict]) -> bytes:
             b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
             b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
         )
-        .replace(b"<Default Extension=\"xml\"", b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject" /><Default Extension="xml"')
+        .replace(
+            b'<Default Extension="xml"',
+            b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject" /><Default Extension="xml"',
+        )
     )
     members["xl/_rels/workbook.xml.rels"] = members["xl/_rels/workbook.xml.rels"].replace(
         b"</Relationships>",
@@ -1205,7 +1213,6 @@ def macro_workbook(rows: list[dict]) -> bytes:
     return workbook_bytes(members)
 
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MACROS = [ok(a(145)), ok(a(146)), ok(a(147))]
 entry(
     "makrot.xlsx",
