@@ -42,9 +42,22 @@ def undecodable_bytes(text: str) -> list[int]:
     return [ord(ch) - 0xDC00 for ch in UNDECODABLE.findall(text)]
 
 
+# What is never shown as it is: C0 controls but tab and line feed, DEL, C1 controls, direction
+# marks, overrides and isolates, line/paragraph separators, the BOM, and kept undecodable bytes.
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\udc80-\udcff]")
+
+
+def _escape(m: re.Match) -> str:
+    ch = m[0]
+    if "\udc80" <= ch <= "\udcff":
+        return f"\\x{ord(ch) - 0xDC00:02X}"
+    return f"\\x{ord(ch):02X}" if ord(ch) < 0x100 else f"\\u{ord(ch):04X}"
+
+
 def printable(text: str) -> str:
-    """Text that can be stored and shown anywhere: a kept undecodable byte as `\\xNN`."""
-    return UNDECODABLE.sub(lambda m: f"\\x{ord(m[0]) - 0xDC00:02X}", text)
+    """Text that can be stored and shown anywhere (DuckDB, a terminal, a report): a kept undecodable
+    byte as `\\xNN`, a control or direction character as `\\xNN` / `\\uNNNN`."""
+    return UNSAFE.sub(_escape, text)
 
 
 def _is_binary(text: str) -> bool:

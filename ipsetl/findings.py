@@ -92,7 +92,6 @@ RULE_LABELS: dict[str, str] = {
     "no_responses": "ei vastauksia",
     "macros": "Excel sisältää makroja",
     "not_a_file": "ei tavallinen tiedosto",
-    "hidden_file": "piilo- tai lukitustiedosto ohitettu",
 }
 
 

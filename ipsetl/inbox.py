@@ -4,9 +4,9 @@ Every entry is accounted for: a regular file (or a link to one inside the inbox)
 other entry — a folder named like an export, an empty folder, a dangling link, a link out of the
 inbox, a FIFO, a socket, a device — becomes a file-level `not_a_file` finding under its own
 name, and is never opened for reading (a FIFO's blocking `open()` would hang the run for ever).
-Sub-folders with files in them are read through, as before. Hidden files and Excel's lock files
-(`~$…`) are not read; those named like an export get a warning (`hidden_file`), the rest
-(`.DS_Store`, …) are passed over.
+Sub-folders with files in them are read through, as before (MAX_DEPTH levels). Hidden files are
+not read: those named like an export (`.x.csv`) are `not_a_file` too, the rest (`.DS_Store`) and
+Excel's lock files (`~$…`, there while a file is open in Excel) are passed over.
 
 Names are shown escaped: a byte that is not UTF-8, a control character or a direction override in
 a file name would otherwise reach the terminal, the warehouse and the reports as it is.
@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+from ipsetl.decoding import printable
 
 SKIPPED_PREFIXES = (".", "~$")  # hidden files, Excel's lock files
 EXPORT_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".txt", ".tsv")
@@ -28,9 +29,7 @@ HEAD_BYTES = 1 << 20  # a file over the size limit is known by its first MiB and
 _CHUNK = 1 << 20
 
 READABLE = ("file", "symlink")
-# \x00-\x1f, DEL, C1 controls, bidirectional overrides and isolates, lone surrogates (bytes of a
-# name that is not UTF-8, as os.fsdecode gives them)
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\udc80-\udcff]")
+MAX_DEPTH = 16  # sub-folder levels read through
 
 
 class NotARegularFile(OSError):
@@ -38,15 +37,8 @@ class NotARegularFile(OSError):
 
 
 def display_name(rel: str) -> str:
-    """The entry's name as stored and shown: NFC, and every unsafe character as \\xNN or \\uNNNN."""
-
-    def escape(m: re.Match) -> str:
-        ch = m[0]
-        if "\udc80" <= ch <= "\udcff":
-            return f"\\x{ord(ch) - 0xDC00:02X}"
-        return f"\\x{ord(ch):02X}" if ord(ch) < 0x100 else f"\\u{ord(ch):04X}"
-
-    return _UNSAFE.sub(escape, unicodedata.normalize("NFC", rel))
+    """The entry's name as stored and shown: NFC, and every unsafe character escaped (printable)."""
+    return printable(unicodedata.normalize("NFC", rel)).replace("\n", "\\x0A").replace("\t", "\\x09")
 
 
 @dataclass(frozen=True)
@@ -67,7 +59,14 @@ class Entry:
         for an entry that is not read, of what it is, so that it is reported once, not every run."""
         if not self.readable:
             return hashlib.sha256(f"ipsetl-entry:{self.kind}:{self.name}".encode()).hexdigest()
-        fd = open_regular(self.target or self.path)
+        try:
+            fd = open_regular(self.target or self.path)
+        except OSError:
+            if not os.path.lexists(self.path):
+                raise  # gone since the scan: the next run sees what is there
+            # there but not to be opened (permissions, swapped for a FIFO): registered as it is now,
+            # so the reading worker's refusal ("ei voitu avata") is said once, not every run
+            return hashlib.sha256(f"ipsetl-unopened:{self.name}:{self.size}:{self.mtime_ns}".encode()).hexdigest()
         with os.fdopen(fd, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
             if size > max_bytes:
@@ -87,12 +86,13 @@ class Entry:
             "fifo": "nimetty putki (FIFO), ei tiedosto",
             "socket": "pistoke (socket), ei tiedosto",
             "device": "laitetiedosto, ei tavallinen tiedosto",
-            "hidden": "piilotiedosto tai Excelin lukitustiedosto (nimi alkaa merkillä . tai ~$)",
+            "hidden": "piilotiedosto (nimi alkaa pisteellä)",
+            "deep": f"kansio yli {MAX_DEPTH} kansiotason syvyydellä",
         }.get(self.kind, "ei tavallinen tiedosto")
         if self.kind == "hidden":
             return (
                 f"Saapuneissa oleva '{self.name}' on {what}; sitä ei luettu. Jos se on vienti, nimeä se uudelleen "
-                "ilman alkumerkkiä; Excelin lukitustiedosto häviää, kun tiedosto suljetaan Excelissä."
+                "ilman alkupistettä."
             )
         return (
             f"Saapuneissa oleva '{self.name}' on {what}; sitä ei avattu eikä luettu. Saapuneisiin kuuluvat "
@@ -163,8 +163,10 @@ def scan(inbox: Path) -> list[Entry]:
     root_real = Path(os.path.realpath(inbox))
     found: list[Entry] = []
 
-    def walk(folder: Path, rel: str) -> int:
-        """Adds the entries below `folder`; returns how many it added."""
+    def walk(folder: Path, rel: str, depth: int = 0) -> int:
+        """Adds the entries below `folder` (those it lists, not the hidden ones it passes over);
+        returns how many it added. Folders deeper than MAX_DEPTH are entries themselves (`deep`):
+        a folder nested a thousand deep must not end the scan with a RecursionError."""
         try:
             names = sorted(os.listdir(folder))
         except OSError:
@@ -174,16 +176,18 @@ def scan(inbox: Path) -> list[Entry]:
             path = folder / n
             sub = f"{rel}/{n}" if rel else n
             if n.startswith(SKIPPED_PREFIXES):
-                if n.lower().endswith(EXPORT_SUFFIXES):  # named like an export: said once, not read
+                if n.startswith(".") and n.lower().endswith(EXPORT_SUFFIXES):  # an export hidden: said, not read
                     found.append(Entry(display_name(sub), path, "hidden"))
-                continue
+                continue  # Excel's lock files (~$…) come and go while a file is open: passed over
             try:
                 st = os.lstat(path)
             except OSError:
                 continue  # gone since listdir
             kind, target, real_st = _classify(path, root_real, st)
+            if kind == "directory" and depth >= MAX_DEPTH:
+                kind = "deep"
             if kind == "directory":
-                inside = walk(path, sub)
+                inside = walk(path, sub, depth + 1)
                 if inside and not n.lower().endswith(EXPORT_SUFFIXES):
                     added += inside
                     continue  # a sub-folder of exports: its files are the entries

@@ -70,12 +70,6 @@ class IngestSummary:
         }
 
 
-def inbox_files(inbox: Path) -> list[tuple[str, Path]]:
-    """(name, path) of every inbox entry, in registration order (ipsetl.inbox.scan): regular files
-    and the entries that are refused without being opened alike."""
-    return [(e.name, e.path) for e in scan(inbox)]
-
-
 @dataclass
 class Registry:
     """What the warehouse already knows: (file_name, sha256) → (file_seq, status, schema fingerprint)."""
@@ -190,8 +184,7 @@ def not_a_file(entry: Entry, sha: str) -> ParsedExport:
     from ipsetl.reader import ParsedExport
 
     result = ParsedExport(entry.name, sha, 0)
-    rule, severity = ("hidden_file", WARNING) if entry.kind == "hidden" else ("not_a_file", ERROR)
-    result.findings.append(Finding(entry.name, None, None, None, severity, rule, entry.refusal()))
+    result.findings.append(Finding(entry.name, None, None, None, ERROR, "not_a_file", entry.refusal()))
     return result
 
 
@@ -202,7 +195,14 @@ def _failed_file(name: str, failure, budget: Budget) -> ParsedExport:
     result = ParsedExport(name, "", 0)
     if failure.kind == "timeout":
         rule, message = "unreadable", time_message(budget.seconds)
-    else:
+    elif failure.kind == "error":  # the worker raised (not a finding): the type, never a value
+        kind = failure.reason.split(":", 1)[0][:60]
+        rule, message = (
+            "unreadable",
+            f"Tiedoston lukeminen epäonnistui odottamattomasti ({kind}); tarkista, että tiedosto on Webropolin CSV- "
+            "tai Excel-vienti, ja ilmoita asiasta ylläpitäjälle.",
+        )
+    else:  # the worker died: the kernel's OOM killer or a crash in C code, both far past any export's needs
         rule, message = "file_too_large", memory_message(budget.memory_mb)
     result.findings.append(Finding(name, None, None, None, ERROR, rule, message))
     return result

@@ -30,12 +30,12 @@ EXCEL_SERIALS = (32874, 73051)  # 1.1.1990 … 31.12.2099
 
 # re.ASCII throughout: `\d` would also match ٣ (ARABIC-INDIC THREE) and １ (FULLWIDTH ONE), which
 # int() then reads as 3 and 1. An export's numbers are ASCII digits with the separators of
-# forms.md (decimal comma or point, thousands by a space, a no-break or a narrow no-break space).
+# forms.md (decimal comma or point, thousands by a space, a no-break, narrow no-break or thin space).
 _ASCII_BLANK = " \t\r\n"
-_SPACES = re.compile(r"[ \u00a0\u202f]")
+_SPACES = re.compile(r"[ \u00a0\u202f\u2009]")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$", re.ASCII)
-_PERCENT_SIGN = re.compile(r"[ \u00a0\u202f]*%$")
-_GROUPED = re.compile(r"^[+-]?\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?$", re.ASCII)
+_PERCENT_SIGN = re.compile(r"[ \u00a0\u202f\u2009]*%$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}([ \u00a0\u202f\u2009]\d{3})+([.,]\d+)?$", re.ASCII)
 _DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$", re.ASCII)
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
 _TIMESTAMP = re.compile(

@@ -221,18 +221,9 @@ class Pool:
                 if not sel.get_map():
                     raise WorkerFailed(f"{self.module}: ei toimivia työprosesseja")
                 events = sel.select(timeout=wait_for() if exhausted else 0)
-                now = time.monotonic()
-                for proc in [p for p in self._procs if p.pid in current]:
-                    deadline = current[proc.pid][3]
-                    if deadline is not None and now >= deadline:
-                        index, job = current[proc.pid][:2]
-                        events = [(k, m) for k, m in events if k.data is not proc]
-                        failed(proc, "timeout", f"aikaraja ylittyi ({describe(job)})")
-                if not events:  # every worker busy or starting: prepare the next job meanwhile
-                    if not exhausted:
-                        take()
-                    continue
-                for key, _ in events:
+                if not events and not exhausted:  # every worker busy or starting: prepare the next job
+                    take()
+                for key, _ in events:  # answers first: a job that finished in time is not killed late
                     proc: subprocess.Popen = key.data
                     answer = proc.stdout.readline().rstrip("\n")
                     if answer == "ready":
@@ -246,6 +237,11 @@ class Pool:
                         failed(proc, kind, answer.removeprefix("error ") or self._last_words(proc))
                         continue  # the new worker is given a job once it says ready
                     give(proc)
+                now = time.monotonic()
+                for proc in [p for p in self._procs if p.pid in current]:  # then the jobs still running
+                    index, job, _, deadline = current[proc.pid]
+                    if deadline is not None and now >= deadline:
+                        failed(proc, "timeout", f"aikaraja ylittyi ({describe(job)})")
                 while position in results:
                     yield results.pop(position)
                     position += 1

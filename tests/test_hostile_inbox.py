@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -62,6 +63,10 @@ def test_every_entry_is_accounted_for_and_nothing_but_regular_files_is_read(tmp_
     (inbox / ".piilotettu.csv").write_text("x")
     (inbox / "~$lukko.xlsx").write_text("x")
     (inbox / ".DS_Store").write_text("x")  # not named like an export: passed over
+    deep = inbox / "syva"
+    for _ in range(200):  # nested folders: a thousand levels made rglob raise RecursionError in every run
+        deep = deep / "a"
+    deep.mkdir(parents=True)
     try:
         entries = {e.name: e for e in scan(inbox)}
     finally:
@@ -77,8 +82,8 @@ def test_every_entry_is_accounted_for_and_nothing_but_regular_files_is_read(tmp_
         "linkki-kansioon": "symlink_dir",
         "putki.csv": "fifo",
         "pistoke.csv": "socket",
-        ".piilotettu.csv": "hidden",  # not read, but said once
-        "~$lukko.xlsx": "hidden",
+        "syva/" + "/".join(["a"] * 16): "deep",  # MAX_DEPTH levels read through, the next one refused
+        ".piilotettu.csv": "hidden",  # not read, but said once; Excel's ~$ lock file is passed over
     }
     assert entries["linkki.csv"].target == (inbox / "hyva.csv").resolve()
     assert [n for n, e in entries.items() if e.readable] == ["hyva.csv", "linkki.csv", "vuosi2025/sisalla.csv"]
@@ -88,14 +93,21 @@ def test_every_entry_is_accounted_for_and_nothing_but_regular_files_is_read(tmp_
             assert len(e.key(1 << 20)) == 64  # known by what it is: registered once, never opened
 
 
+def _hang(signum, frame):
+    raise AssertionError("open() blocked on a FIFO")
+
+
 def test_a_fifo_is_refused_without_blocking(tmp_path):
     fifo = tmp_path / "putki.csv"
     os.mkfifo(fifo)
     started = time.monotonic()
+    signal.signal(signal.SIGALRM, _hang)
+    signal.alarm(10)  # a blocking open() would wait for a writer for ever: fail instead of hanging
     with pytest.raises(NotARegularFile):
         open_regular(fifo)  # a blocking open() would wait here for a writer for ever
     with pytest.raises(NotARegularFile):
         read_limited(fifo, 1 << 20)
+    signal.alarm(0)
     assert time.monotonic() - started < 5
 
 
