@@ -58,18 +58,14 @@ def lie_about_sizes(data: bytes, member: str, claimed: int) -> bytes:
     central-directory entry (zip64 extra fields are left as they are)."""
     out = bytearray(data)
     name = member.encode()
-    pos = 0
-    while (local := out.find(b"PK\x03\x04", pos)) >= 0:
-        n = struct.unpack_from("<H", out, local + 26)[0]
-        if out[local + 30 : local + 30 + n] == name:
-            struct.pack_into("<I", out, local + 22, claimed)
-        pos = local + 4
-    pos = 0
-    while (central := out.find(b"PK\x01\x02", pos)) >= 0:
-        n = struct.unpack_from("<H", out, central + 28)[0]
-        if out[central + 46 : central + 46 + n] == name:
-            struct.pack_into("<I", out, central + 24, claimed)
-        pos = central + 4
+    # (signature, offset of the name length, of the name, of the uncompressed size)
+    for signature, length_at, name_at, size_at in ((b"PK\x03\x04", 26, 30, 22), (b"PK\x01\x02", 28, 46, 24)):
+        pos = 0
+        while (header := out.find(signature, pos)) >= 0:
+            n = struct.unpack_from("<H", out, header + length_at)[0]
+            if out[header + name_at : header + name_at + n] == name:
+                struct.pack_into("<I", out, header + size_at, claimed)
+            pos = header + 4
     return bytes(out)
 
 
