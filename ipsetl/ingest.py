@@ -18,7 +18,7 @@ import duckdb
 from ipsetl import budget as budgets
 from ipsetl import snapshots, warehouse
 from ipsetl.budget import Budget
-from ipsetl.findings import ERROR, WARNING, Finding
+from ipsetl.findings import ERROR, WARNING
 from ipsetl.forms import region_names, schema_fingerprint
 from ipsetl.inbox import Entry, scan
 from ipsetl.supersede import Response, active_keys
@@ -181,31 +181,21 @@ def plan_run(
 
 def not_a_file(entry: Entry, sha: str) -> ParsedExport:
     """The refused ParsedExport of an inbox entry that is not read (a folder, a FIFO, a bad link)."""
-    from ipsetl.reader import ParsedExport
+    from ipsetl.reader import refused
 
-    result = ParsedExport(entry.name, sha, 0)
-    result.findings.append(Finding(entry.name, None, None, None, ERROR, "not_a_file", entry.refusal()))
-    return result
+    return refused(entry.name, sha, "not_a_file", entry.refusal())
 
 
 def _failed_file(name: str, failure, budget: Budget) -> ParsedExport:
     """The refused ParsedExport of a file whose reading worker died on it or overran its time."""
-    from ipsetl.reader import ParsedExport, memory_message, time_message
+    from ipsetl.reader import memory_message, refused, time_message, unexpected_message
 
-    result = ParsedExport(name, "", 0)
     if failure.kind == "timeout":
-        rule, message = "unreadable", time_message(budget.seconds)
-    elif failure.kind == "error":  # the worker raised (not a finding): the type, never a value
-        kind = failure.reason.split(":", 1)[0][:60]
-        rule, message = (
-            "unreadable",
-            f"Tiedoston lukeminen epäonnistui odottamattomasti ({kind}); tarkista, että tiedosto on Webropolin CSV- "
-            "tai Excel-vienti, ja ilmoita asiasta ylläpitäjälle.",
-        )
-    else:  # the worker died: the kernel's OOM killer or a crash in C code, both far past any export's needs
-        rule, message = "file_too_large", memory_message(budget.memory_mb)
-    result.findings.append(Finding(name, None, None, None, ERROR, rule, message))
-    return result
+        return refused(name, "", "unreadable", time_message(budget.seconds))
+    if failure.kind == "error":  # the worker raised (not a finding): the type, never a value
+        return refused(name, "", "unreadable", unexpected_message(failure.reason.split(":", 1)[0][:60]))
+    # the worker died: the kernel's OOM killer or a crash in C code, both far past any export's needs
+    return refused(name, "", "file_too_large", memory_message(budget.memory_mb))
 
 
 def _batch_seconds(budget: Budget, files: int) -> float:

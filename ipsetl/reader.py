@@ -120,6 +120,19 @@ def memory_message(budget_mb: int | None) -> str:
     )
 
 
+def unexpected_message(kind: str) -> str:
+    """A failure that is not an expected shape of bad input: its type, never a value, is named."""
+    return (
+        f"Tiedoston lukeminen epäonnistui odottamattomasti ({kind}); tarkista, että tiedosto on Webropolin CSV- "
+        "tai Excel-vienti, ja ilmoita asiasta ylläpitäjälle."
+    )
+
+
+def refused(file_name: str, sha256: str, rule: str, message: str) -> ParsedExport:
+    """A file refused whole, with its one file-level finding."""
+    return _rejected(ParsedExport(file_name, sha256, 0), rule, message)
+
+
 def time_message(seconds: float | None) -> str:
     limit = f"yli {seconds:g} s" if seconds else "liian kauan"
     return (
@@ -149,12 +162,7 @@ def _prepare(
         return _rejected(result, "unreadable", time_message(budget and budget.seconds)), None
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the run
         # Not an expected shape of bad input; the type (never the value) goes into the message.
-        return _rejected(
-            result,
-            "unreadable",
-            f"Tiedoston lukeminen epäonnistui odottamattomasti ({type(exc).__name__}); tarkista, että tiedosto on "
-            "Webropolin CSV- tai Excel-vienti, ja ilmoita asiasta ylläpitäjälle.",
-        ), None
+        return _rejected(result, "unreadable", unexpected_message(type(exc).__name__)), None
     if note:
         result.findings.append(Finding(file_name, None, None, None, WARNING, "sheet", note))
     for rule, warning in grid.notes:
