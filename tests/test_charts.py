@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -343,31 +343,44 @@ def test_bad_input_is_refused():
         bar_chart([], {}, title="t", description="d", y_label="y")
 
 
-# --- WeasyPrint ---------------------------------------------------------------------------------------------
+# --- in the PDF (Typst) ---------------------------------------------------------------------------------
 
 
-def test_renders_in_weasyprint(tmp_path):
-    from weasyprint import HTML
+def test_renders_in_the_pdf_as_text_and_lines():
+    """The charts go into the PDF as the SVG the HTML shows: drawn (dark lines on white), their
+    labels kept as text a reader can copy, their description the figure's alternative text."""
+    import pypdfium2
 
-    html = (
-        "<html><head><style>@page { size: A4; margin: 20mm } body { margin: 0; font-family: 'DejaVu Sans' }"
-        "</style></head><body><h2>Kehitys kausittain</h2>"
-        f"<figure style='margin: 0'>{employment_chart()}</figure>"
-        f"<figure style='margin: 0'>{counts_chart(value_labels=True)}</figure></body></html>"
+    from ipsetl.reports import model, typst_pdf
+
+    doc = model.Document(
+        report="funder",
+        title="Kehitys kausittain",
+        meta_title="Kaaviot",
+        running_title="Kaaviot",
+        as_of_text="26.11.2026",
+        draft=False,
+        front=[],
+        front_page=False,
+        sections=[
+            model.Section(
+                "Kehitys kausittain",
+                2,
+                "s2",
+                [
+                    model.Figure(employment_chart(), "Kuvio 1", "Työllisyysaste kausittain, koko maa ja alueet."),
+                    model.Figure(counts_chart(value_labels=True), "Kuvio 2", "Uudet asiakkaat kausittain."),
+                ],
+            )
+        ],
+        author="THL",
     )
-    pdf = HTML(string=html).write_pdf()
-    assert pdf.startswith(b"%PDF")
-    if not shutil.which("pdftoppm"):
-        pytest.skip("pdftoppm not installed: PDF made, page not rasterised")
-    (tmp_path / "charts.pdf").write_bytes(pdf)
-    subprocess.run(
-        ["pdftoppm", "-r", "60", "-gray", "-png", "-singlefile", "charts.pdf", "page"], cwd=tmp_path, check=True
-    )
-    from PIL import Image
-
-    with Image.open(tmp_path / "page.png") as page:
-        low, high = page.convert("L").getextrema()
-    assert low < 40 and high > 240  # black lines and text on white paper
+    pdf = typst_pdf.pdf_bytes(doc, date(2026, 11, 26))
+    document = pypdfium2.PdfDocument(pdf)
+    pixels = document[0].render(scale=1, grayscale=True).to_numpy()
+    assert pixels.min() < 40 and pixels.max() > 240  # black lines and text on white paper
+    page_text = document[0].get_textpage().get_text_range()
+    assert "2025-T1" in page_text and "50 % erinomainen" in page_text
 
 
 # --- layout the charts decide themselves --------------------------------------------------------------------
@@ -467,6 +480,162 @@ def test_benchmark_labels_sit_on_their_lines_when_there_is_room():
         _, x, y, size, _, _ = by_label[label]
         assert abs((y - 0.3645 * size) - line[1]) < 0.5  # the label's digit height centred on the line
         assert x > line[2]  # right of the line's end
+
+
+# --- end labels: each context series named at its line's end ------------------------------------------------
+
+NATIONAL = ["HEL", "PIR", "VSS", "KES", "POP", "LAP", "SAT", "KAN", "EKS", "PSH", "KYM"]
+NATIONAL += ["POH", "KAI", "ESA", "ETP", "ITU", "KHA", "LUU", "PKA", "PPM", "VAR", "VAK"]  # 22 regions
+
+
+def funder_chart(regions: dict[str, list], categories: list[str] = SIXTEEN, **overrides) -> str:
+    """The funder report's trend chart: the national rate highlighted, the regions named at their ends."""
+    national = [0.33 + 0.006 * c for c in range(len(categories))]
+    args = {
+        "title": "Työllisyysaste kausittain",
+        "description": "d",
+        "y_label": "Työllisyysaste",
+        "percent": True,
+        "benchmarks": BENCHMARKS,
+        "highlight": ["Koko maa"],
+        "end_labels": True,
+    }
+    args.update(overrides)
+    return line_chart(categories, {"Koko maa": national, **regions}, **args)
+
+
+def crowded(count: int) -> dict[str, list]:
+    """``count`` regions all ending at 40–42 %, around the 41 % benchmark."""
+    names = NATIONAL if count <= len(NATIONAL) else [f"R{k:02d}" for k in range(count)]
+    return {
+        name: [0.3 + 0.005 * c + 0.01 * (k % 3) for c in range(15)] + [0.40 + 0.02 * k / (count - 1)]
+        for k, name in enumerate(names[:count])
+    }
+
+
+def boxes_overlap(a: tuple, b: tuple) -> bool:
+    """Two unturned, start-anchored texts' boxes (advance width, ascender 0,8 em, descender 0,25 em)."""
+    (la, xa, ya, sa, _, _), (lb, xb, yb, sb, _, _) = a, b
+    across = xa < xb + width(lb, sb) and xb < xa + width(la, sa)
+    down = ya - 0.8 * sa < yb + 0.25 * sb and yb - 0.8 * sb < ya + 0.25 * sa
+    return across and down
+
+
+def end_leaders(svg: str) -> list[list[float]]:
+    root = ET.fromstring(svg)
+    found = [p for p in root.iter(f"{SVG}path") if p.get("id") == f"{root.get('id')}-end-leaders"]
+    assert len(found) == 1
+    return [numbers(piece) for piece in found[0].get("d").split("M ")[1:]]
+
+
+def test_crowded_labels_are_centred_on_their_wishes():
+    from ipsetl.reports.charts import _spread
+
+    assert _spread([50.0, 50.0, 50.0], 10.0, 0.0, 100.0) == [40.0, 50.0, 60.0]  # not all pushed above
+    assert _spread([10.0, 50.0, 52.0, 90.0], 10.0, 0.0, 100.0) == [10.0, 46.0, 56.0, 90.0]  # only the run moves
+    assert _spread([1.0, 2.0, 99.0, 99.0], 10.0, 0.0, 100.0) == [0.0, 10.0, 90.0, 100.0]  # within the bounds
+    assert _spread([5.0] * 3, 60.0, 0.0, 100.0) == [0.0, 50.0, 100.0]  # too many: evenly over the room
+
+
+def test_end_labels_name_each_context_series_and_keep_the_legend():
+    regions = {
+        code: [0.25 + 0.02 * k + 0.004 * c for c in range(len(CATEGORIES))] for k, code in enumerate(NATIONAL[:12])
+    }
+    svg = funder_chart(regions, categories=CATEGORIES)
+    labels = texts(svg)
+    for code in regions:
+        assert labels.count(code) == 1, code
+    # "Koko maa" is highlighted: in the legend above the plot (once), not at the line's end.
+    assert labels.count("Koko maa") == 1
+    left, top, *_ = numbers(root_path(svg, "#000000"))
+    _, x, y, *_ = next(t for t in placed_texts(svg) if t[0] == "Koko maa")
+    assert y < top and x < left
+    assert len(end_leaders(svg)) == len(regions)
+    # Off by default: the context series stay unnamed.
+    assert not set(texts(funder_chart(regions, categories=CATEGORIES, end_labels=False))) & set(regions)
+
+
+@pytest.mark.parametrize("count", [12, 22])
+def test_end_labels_never_overlap_and_stay_inside(count):
+    regions = crowded(count)
+    svg = funder_chart(regions)
+    w, h = view_size(svg)
+    spine = numbers(root_path(svg, "#000000"))
+    plot_right = spine[3]
+    placed = placed_texts(svg)
+    column = [t for t in placed if t[0] in regions or t[0] in {label for _, label in BENCHMARKS}]
+    assert len(column) == count + len(BENCHMARKS)
+    for label, x, y, size, anchor, transform in column:
+        assert anchor == "start" and transform is None, label
+        assert x > plot_right and x + width(label, size) <= w, label  # right of the plot, inside the chart
+        assert y - 0.8 * size >= 0 and y + 0.25 * size <= h, label
+    # no label covers another, nor the legend or a tick label (the turned x labels lie under the plot)
+    flat = [t for t in placed if t[5] is None]
+    for a in column:
+        for b in flat:
+            assert b is a or not boxes_overlap(a, b), (a[0], b[0])
+    # top to bottom in the order of the values they name (so no two leaders cross)
+    by_height = [t[0] for t in sorted(column, key=lambda t: t[2])]
+    values = {code: v[-1] for code, v in regions.items()} | {label: v for v, label in BENCHMARKS}
+    assert by_height == sorted(values, key=lambda label: -values[label])
+    # each leader runs from right of its series' last point to the left of its label, ending level there
+    by_label = {t[0]: t for t in column}
+    for k, code in enumerate(regions):
+        last = numbers(group(svg, f"series-{k + 1}").find(f"{SVG}path").get("d"))[-2:]
+        leader = next(
+            piece for piece in end_leaders(svg) if piece[:2] == pytest.approx([last[0] + 2, last[1]], abs=0.01)
+        )
+        _, x, y, size, _, _ = by_label[code]
+        assert leader[-1] == pytest.approx(x - 1, abs=0.01)  # "H x": its end
+        assert leader[-2] == pytest.approx(y - 0.3645 * size, abs=0.02)  # at the label's digit-height middle
+
+
+def test_end_labels_shrink_only_when_even_packed_they_would_not_fit():
+    assert {t[3] for t in placed_texts(funder_chart(crowded(22))) if t[0] in NATIONAL} == {7.5}
+    regions = crowded(30)
+    svg = funder_chart(regions)
+    column = [t for t in placed_texts(svg) if t[0] in regions]
+    assert len(column) == 30 and column[0][3] < 7.5
+    for k, a in enumerate(column):
+        assert not any(boxes_overlap(a, b) for b in column[k + 1 :]), a[0]
+
+
+def test_end_label_of_a_series_ending_early_sits_at_its_last_point():
+    regions = {"HEL": [0.45, 0.46, 0.47, 0.48, 0.5], "VSS": [0.2, 0.25, 0.27, None, None], "KES": [None] * 5}
+    svg = funder_chart(regions, categories=CATEGORIES)
+    labels = texts(svg)
+    assert "VSS" in labels and "KES" not in labels  # a series without any value: nothing to name
+    last_x, last_y = numbers(group(svg, "series-2").find(f"{SVG}path").get("d"))[-2:]  # 0.27 in 2025-T2
+    _, x, y, size, _, _ = next(t for t in placed_texts(svg) if t[0] == "VSS")
+    assert abs((y - 0.3645 * size) - last_y) < 0.5  # room enough: at its own height
+    assert x > numbers(root_path(svg, "#000000"))[3]  # in the column right of the plot, like the others
+    leader = next(piece for piece in end_leaders(svg) if piece[0] == pytest.approx(last_x + 2, abs=0.01))
+    assert leader[1] == pytest.approx(last_y, abs=0.01)
+
+
+def test_end_labels_narrow_the_plot_only_as_much_as_their_widest():
+    regions = {"HEL": [0.45] * 5, "Pohjois-Pohjanmaan hyvinvointialue": [0.2] * 5}
+    wide = funder_chart(regions, categories=CATEGORIES, benchmarks=[])
+    w, _ = view_size(wide)
+    label = "Pohjois-Pohjanmaan hyvinvointialue"
+    _, x, _, size, _, _ = next(t for t in placed_texts(wide) if t[0] == label)
+    assert x + width(label, size) <= w
+    narrow_right = numbers(root_path(wide, "#000000"))[3]
+    short_right = numbers(
+        root_path(funder_chart({"HEL": [0.45] * 5}, categories=CATEGORIES, benchmarks=[]), "#000000")
+    )[3]
+    assert narrow_right < short_right - 100
+
+
+def test_end_labels_are_deterministic_and_small():
+    one = funder_chart(crowded(22))
+    assert one == funder_chart(crowded(22))
+    plain = funder_chart(crowded(22), end_labels=False)
+    assert ET.fromstring(one).get("id") != ET.fromstring(plain).get("id")
+    # one text a name and one path for all their leaders (and the benchmark labels, now moved, their leaders)
+    assert len([t for t in texts(one) if t in NATIONAL]) == 22
+    added = len(list(ET.fromstring(one).iter())) - len(list(ET.fromstring(plain).iter()))
+    assert added <= 22 + 1 + len(BENCHMARKS)
 
 
 def test_x_labels_turn_when_they_do_not_fit_side_by_side():

@@ -113,8 +113,8 @@ def test_disabled_hides_nothing_even_with_lines() -> None:
     [
         (None, False),  # no denominator: the rate is empty, not hidden
         (float("nan"), False),  # the same, as it comes out of pandas
-        (0, False),  # the rate is undefined and shown empty; a zero count is published anyway
-        (0.0, False),
+        (0, True),  # under the threshold, zero included (issue 15): `–`, not an empty cell
+        (0.0, True),
         (1, True),
         (4, True),
         (4.9, True),

@@ -19,6 +19,10 @@ axes look as they did when matplotlib drew them), the legend sits above the plot
 fit, benchmark labels at the right end of their lines are pushed apart where they would overlap (a thin
 leader joins a moved one to its line), and x labels turn 45° when they do not fit side by side (with so
 many categories that even turned they would touch, every k-th is labelled, counted from the latest).
+A line chart's context series can be named at their ends (``end_labels``): the names join the benchmark
+labels in their one column right of the plot, all sorted by height, so no label covers another and no
+leader crosses another (crowded runs are centred on their lines; the column may use the chart's whole
+height, and where even that is too short its font shrinks).
 
 Determinism: coordinates are written with two decimals, nothing depends on ``hash()``, the time or the
 machine beyond the font's widths, and every id is prefixed with the chart's id (``chart_id``, or one
@@ -75,6 +79,7 @@ _BAR_FILLS = [
 _BENCHMARK_COLOR = "#595959"
 _BENCHMARK_DASH = (3, 2.5)
 _BENCHMARK_WIDTH = 0.8
+_END_LEADER_COLOR = "#8a8a8a"  # a series' name to its line's end
 _GRID_COLOR = "#e3e3e3"
 _AXIS_WIDTH = 0.6
 _HATCH_TILE = 24.0  # a multiple of every hatch's period
@@ -88,6 +93,11 @@ _XTICK_PAD = 3.5  # tick end (or axis) to x label
 _YTICK_PAD = 2.0  # axis to y tick label
 _YLABEL_PAD = 4.0  # y tick labels to the axis label
 _BENCHMARK_PAD = 4.0  # plot's right edge to a benchmark label
+_END_LABEL_PAD = 12.0  # … and to the labels' column when it holds end labels too (room for their leaders)
+_LEADER_STUB = 4.0  # there a leader ends in a short level stroke into its label
+_LABEL_PITCH = 1.25  # label column: centre to centre, in font sizes, where there is room …
+_LABEL_PITCH_MIN = 1.1  # … and at the least (below that the font shrinks, down to _LABEL_PT_MIN)
+_LABEL_PT_MIN = 5.5
 _LEGEND_HANDLE = 3.2 * _LEGEND_PT  # line sample / patch length
 _LEGEND_TEXT_PAD = 0.6 * _LEGEND_PT
 _LEGEND_COLUMN_GAP = 1.6 * _LEGEND_PT
@@ -456,6 +466,7 @@ class _Frame:
         legend: _Legend,
         right_labels: float,
         tick_marks: bool,
+        right_gap: float = _BENCHMARK_PAD,
     ):
         self.width, self.height = width_pt, height_pt
         self.x_lo, self.x_hi = x_range
@@ -470,7 +481,8 @@ class _Frame:
             + max((_text_width(t, _TICK_PT) for t in tick_labels), default=0.0)
             + _YTICK_PAD
         )
-        base_right = _PAD + (right_labels + _BENCHMARK_PAD if right_labels else 0.0)
+        base_right = _PAD + (right_labels + right_gap if right_labels else 0.0)
+        self.right_gap = right_gap  # plot's right edge to the labels' column
         self.left, self.right = base_left, self.width - base_right
         self.rotate = False
         drop = (_TICK_LEN if tick_marks else 0.0) + _XTICK_PAD
@@ -595,6 +607,7 @@ def line_chart(
     height_mm: float = 80,
     chart_id: str | None = None,
     context_label: str | None = None,
+    end_labels: bool = False,
 ) -> str:
     """Lines over the tertiaries; None is a gap (the line breaks, a lone point keeps its marker).
 
@@ -602,6 +615,12 @@ def line_chart(
     others thin light grey without legend entries (one entry ``context_label`` for them all if given).
     Without highlight every series gets its own dash pattern, marker and grey, and a legend entry.
     ``benchmarks`` are thin dashed horizontal lines labelled at their right end.
+
+    ``end_labels`` writes the name of every series not highlighted (without highlight: of every series)
+    right of the plot at the height of its last value, a thin leader from that point to the name. The
+    names share one column with the benchmark labels, sorted by height and pushed apart where they would
+    overlap (the font shrinks when even tightly packed they would not fit the chart's height); the plot
+    narrows to the widest label. A series with no value at all gets no name.
     """
     rows = _clean_series(categories, series)
     unknown = [h for h in highlight if h not in rows]
@@ -626,11 +645,19 @@ def line_chart(
             "highlight": list(highlight),
             "size": [width_mm, height_mm],
             "context_label": context_label,
+            **({"end_labels": True} if end_labels else {}),  # absent when off: the charts before keep their ids
         },
     )
     _check_size(width_mm, height_mm)
     categories = [str(c) for c in categories]
     order = list(rows)
+    # (series index, index of its last value, that value, its name) of the series named at their ends
+    ends: list[tuple[int, int, float, str]] = []
+    if end_labels:
+        for i, label in enumerate(order):
+            last = [x for x, v in enumerate(rows[label]) if not math.isnan(v)]
+            if label not in highlight and last:
+                ends.append((i, last[-1], rows[label][last[-1]], label))
     n = len(categories)
 
     # Each series' look by its index: line colour, width and dashes, marker shape, size and fill, markers
@@ -678,7 +705,8 @@ def line_chart(
 
     width_pt, height_pt = _size_pt(width_mm, height_mm)
     legend = _Legend([label for label, _ in legend_entries], width_pt)
-    right_labels = max((_text_width(label, _BENCHMARK_PT) for _, label in benchmarks), default=0.0)
+    column = [label for _, label in benchmarks] + [label for _, _, _, label in ends]
+    right_labels = max((_text_width(label, _BENCHMARK_PT) for label in column), default=0.0)
     pad = 0.25 if n > 1 else 1.0
     frame = _Frame(
         width_pt=width_pt,
@@ -691,6 +719,7 @@ def line_chart(
         legend=legend,
         right_labels=right_labels,
         tick_marks=True,
+        right_gap=_END_LABEL_PAD if ends else _BENCHMARK_PAD,
     )
 
     shapes = _axes(frame, categories, ticks, tick_marks=True)
@@ -717,7 +746,7 @@ def line_chart(
         drawn.append((look["z"], "".join(parts)))
     drawn.sort(key=lambda item: item[0])  # stable: equal z keeps the series order
 
-    benchmark_shapes, benchmark_texts = _benchmarks(frame, cid, benchmarks, legend)
+    benchmark_shapes, benchmark_texts = _right_column(frame, cid, benchmarks, ends, legend, n)
     shapes += [svg for z, svg in drawn if z < 3] + benchmark_shapes + [svg for z, svg in drawn if z >= 3]
     shapes += _legend_handles(legend, legend_entries, cid)
 
@@ -901,58 +930,92 @@ def _lone_points(values: list[float]) -> list[int]:
 
 
 def _spread(wanted: list[float], gap: float, low: float, high: float) -> list[float]:
-    """Positions (ascending wishes, in points upwards) at least ``gap`` apart, each as near its wish as it
-    can be, all within [low, high] when they fit there (else spread evenly over it)."""
+    """Positions (ascending wishes, in points upwards) at least ``gap`` apart, in the wishes' order, each
+    run of crowded labels centred on its wishes (least squares: the mean shift of a run is zero), all
+    within [low, high] when they fit there (else spread evenly over it)."""
     if not wanted:
         return []
     if gap * (len(wanted) - 1) > high - low:
         step = (high - low) / max(len(wanted) - 1, 1)
         return [low + step * k for k in range(len(wanted))]
-    placed = [min(max(w, low), high) for w in wanted]
-    for k in range(1, len(placed)):  # push up where too close
-        placed[k] = max(placed[k], placed[k - 1] + gap)
-    placed[-1] = min(placed[-1], high)
-    for k in range(len(placed) - 2, -1, -1):  # pushed above the top: push down again
-        placed[k] = min(placed[k], placed[k + 1] - gap)
-    return placed
+    runs: list[list] = []  # [first index, count, sum of (wish - gap × place in run), start]
+
+    def start(count: int, total: float) -> float:
+        return min(max(total / count, low), high - gap * (count - 1))
+
+    for k, w in enumerate(wanted):
+        run = [k, 1, w, start(1, w)]
+        while runs and runs[-1][3] + gap * runs[-1][1] > run[3]:  # overlaps the run below: one run
+            below = runs.pop()
+            total = below[2] + run[2] - gap * below[1] * run[1]
+            run = [below[0], below[1] + run[1], total, 0.0]
+            run[3] = start(run[1], total)
+        runs.append(run)
+    return [first_start + gap * j for _, count, _, first_start in runs for j in range(count)]
 
 
-def _benchmarks(
-    frame: _Frame, cid: str, benchmarks: list[tuple[float, str]], legend: _Legend
+def _right_column(
+    frame: _Frame,
+    cid: str,
+    benchmarks: list[tuple[float, str]],
+    ends: list[tuple[int, int, float, str]],
+    legend: _Legend,
+    n: int,
 ) -> tuple[list[str], list[str]]:
-    """Dashed lines across the plot, labels right of it at their line's height, pushed apart where they
-    would overlap (a thin leader joins a moved label to its line)."""
-    if not benchmarks:
+    """Benchmarks as dashed lines across the plot, and one column of labels right of it: the benchmarks'
+    at their lines' heights, the series' names (``ends``) at their last values'. Sorted by height and
+    pushed apart where they would overlap, so a thin leader joins a moved label to its line; the series'
+    names always have one, from their last point (the column stands well off the plot for them)."""
+    if not benchmarks and not ends:
         return [], []
     dash = ",".join(_n(v * _BENCHMARK_WIDTH) for v in _BENCHMARK_DASH)
     style = f"fill: none; stroke: {_BENCHMARK_COLOR}; stroke-width: {_n(_BENCHMARK_WIDTH)}; stroke-dasharray: {dash}"
+    # (line's y, kind, index, label): kind 0 a benchmark, 1 a series' end
+    items = [(frame.y(value), 0, j, label) for j, (value, label) in enumerate(benchmarks)]
+    items += [(frame.y(value), 1, i, label) for i, _, value, label in ends]
     # Label centres measured upwards from the chart's bottom edge, so the spreading works in ascending order.
-    order = sorted(range(len(benchmarks)), key=lambda j: (benchmarks[j][0], j))
-    wanted = [frame.height - frame.y(benchmarks[j][0]) for j in order]
-    gap = _BENCHMARK_PT * 1.25
-    half = gap / 2
-    # up to half a gap above the plot, not into the legend where it reaches the labels' column
-    ceiling = max(frame.top - half, half)
-    if legend.rows and legend.right() > frame.right:
-        ceiling = max(ceiling, legend.top + legend.height() + half)
+    order = sorted(range(len(items)), key=lambda k: (-items[k][0], items[k][1], items[k][2]))
+    wanted = [frame.height - items[k][0] for k in order]
+    x = frame.right + frame.right_gap
+    size = _BENCHMARK_PT
+    half = size * _LABEL_PITCH / 2
+    # up to the chart's top, but not into the legend where it reaches the labels' column
+    ceiling = legend.top + legend.height() + half if legend.rows and legend.right() > x else _PAD + half
     highest = frame.height - ceiling
-    lowest = frame.height - (frame.height - _PAD - half)
+    lowest = _PAD + half
+    room = (highest - lowest) / max(len(items) - 1, 1)
+    gap = min(size * _LABEL_PITCH, room)
+    if gap < size * _LABEL_PITCH_MIN:  # too many to fit even packed: a smaller font
+        size = max(gap / _LABEL_PITCH_MIN, _LABEL_PT_MIN)
     placed = dict(zip(order, _spread(wanted, gap, lowest, highest), strict=True))
-    shapes, texts = [], [f'<g font-size="{_n(_BENCHMARK_PT)}">']
-    x = frame.right + _BENCHMARK_PAD
-    for j, (value, label) in enumerate(benchmarks):
-        y_line = frame.y(value)
-        y_label = frame.height - placed[j]
+    # Leaders start where the lines end (the benchmarks' at the plot's edge, or beside the series' ends
+    # when those are named too: then all leaders leave from one x in the labels' order, none crossing).
+    start = frame.x(n - 1) + 2 if ends else frame.right
+    stub = f" H {_n(x - 1)}" if ends else ""  # with many leaders fanning out, each ends level at its label
+    elbow = x - 1 - (_LEADER_STUB if ends else 0.0)
+    shapes, texts = [], [f'<g font-size="{_n(size)}">']
+    last_x = {i: frame.x(last) for i, last, _, _ in ends}
+    end_leaders = []
+    for k, (y_line, kind, index, label) in enumerate(items):
+        y_label = frame.height - placed[k]
+        texts.append(_text(x, y_label + _DIGIT_HEIGHT * size / 2, label))
+        if kind == 1:
+            end_leaders.append(f"M {_n(last_x[index] + 2)} {_n(y_line)} L {_n(elbow)} {_n(y_label)}{stub}")
+            continue
         leader = ""
         if abs(y_label - y_line) > 1:
             leader = (
-                f'<path d="M {_n(frame.right)} {_n(y_line)} L {_n(x - 1)} {_n(y_label)}" fill="none"'
+                f'<path d="M {_n(start)} {_n(y_line)} L {_n(elbow)} {_n(y_label)}{stub}" fill="none"'
                 f' stroke="{_BENCHMARK_COLOR}" stroke-width="0.5"/>'
             )
         shapes.append(
-            f'<g id="{cid}-benchmark-{j}"><path d="M {_n(frame.left)} {_n(y_line)} H {_n(frame.right)}"'
+            f'<g id="{cid}-benchmark-{index}"><path d="M {_n(frame.left)} {_n(y_line)} H {_n(frame.right)}"'
             f' style="{style}"/>{leader}</g>'
         )
-        texts.append(_text(x, y_label + _DIGIT_HEIGHT * _BENCHMARK_PT / 2, label))
+    if end_leaders:
+        shapes.append(
+            f'<path id="{cid}-end-leaders" d="{" ".join(end_leaders)}" fill="none" stroke="{_END_LEADER_COLOR}"'
+            f' stroke-width="0.5"/>'
+        )
     texts.append("</g>")
     return shapes, texts

@@ -45,7 +45,7 @@ SECONDARY = ".."
 one cannot be recovered from a total."""
 
 NOT_SHOWN = "–"
-"""A rate whose denominator is under the threshold (U+2013 en dash, the symbol the spec names)."""
+"""A rate whose denominator is under the threshold, zero included (U+2013 en dash, the symbol the spec names)."""
 
 DEFAULT_THRESHOLD = 5
 
@@ -72,11 +72,11 @@ def is_small(value: int | None, threshold: int = DEFAULT_THRESHOLD) -> bool:
 
 
 def rate_hidden(denominator: int | float | None, threshold: int = DEFAULT_THRESHOLD) -> bool:
-    """True when a rate must be shown as ``–`` because its denominator is under the threshold.
+    """True when a rate must be shown as ``–`` because its denominator is under the threshold,
+    zero included: a rate of nobody is not a rate, and the reader sees the same ``–`` in the report
+    and the CSV, never an empty cell that looks like missing data.
 
-    A denominator of 0, None or NaN returns False: the rate is undefined and the caller shows it as
-    empty anyway. Showing it empty rather than ``–`` discloses nothing, because a zero count is
-    published as 0 in any case; and it keeps "no data" apart from "hidden" for the reader.
+    A denominator of None or NaN (the region did not report it) returns False: the rate is empty.
 
     Which rates are subject to the rule is the caller's business: the spec exempts staff counts and
     FTEs, so a per-FTE rate is not passed here.
@@ -86,9 +86,7 @@ def rate_hidden(denominator: int | float | None, threshold: int = DEFAULT_THRESH
         return False
     if isinstance(denominator, float) and math.isnan(denominator):
         return False
-    if denominator == 0:
-        return False
-    return 0 < denominator < threshold
+    return 0 <= denominator < threshold
 
 
 def suppress_counts(

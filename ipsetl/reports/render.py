@@ -1,8 +1,9 @@
-"""Render the reports of every due tertiary: HTML (self-contained), PDF (WeasyPrint) and the CSV.
+"""Render the reports of every due tertiary: HTML (self-contained, Jinja2), PDF (Typst) and the CSV.
 
-Deterministic: the same warehouse and as-of date give byte-identical HTML, CSV and PDF (the PDF's
-dates come from SOURCE_DATE_EPOCH, set to the as-of date). A PDF is rendered only when its HTML
-changed, so a run re-renders just the tertiaries whose figures moved.
+Both outputs are laid out from one report model (ipsetl.reports.model), built in the worker that
+renders the report. Deterministic: the same warehouse and as-of date give byte-identical HTML, CSV
+and PDF (the PDF's dates are the as-of date). A PDF is rendered only when its HTML changed, so a
+run re-renders just the reports whose figures moved.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -22,8 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ipsetl.config import PROJECT_ROOT
-from ipsetl.reports import charts, data, fiformat
-from ipsetl.reports.figures import BENCHMARKS, BY_COLUMN
+from ipsetl.reports import data, fiformat, model, typst_pdf
 from ipsetl.reports.freshness import SIGNATURE_FILE, code_fingerprint, jsonable, pdf_current
 from ipsetl.reports.freshness import signature as _signature
 from ipsetl.reports.freshness import tertiary_unchanged as _tertiary_unchanged
@@ -38,67 +38,14 @@ PARALLEL_FROM = 4  # reports to render before worker processes pay for their sta
 PDF_WORKER = "ipsetl.reports.pdf_worker"
 
 
-# --- formatting filters -----------------------------------------------------------------------------
-
-
-def show(cell: data.Cell | None) -> str:
-    if cell is None:
-        return fiformat.EMPTY
-    if cell.marker:
-        return cell.marker
-    return format_value(cell.value, cell.kind)
-
-
-def format_value(value, kind: str) -> str:
-    if value is None:
-        return fiformat.EMPTY
-    if kind == "rate":
-        return fiformat.percent(value)
-    if kind == "fte":
-        return fiformat.number(value, 2)
-    if kind == "dec1":
-        return fiformat.number(value, 1)
-    return fiformat.number(value)
-
-
-def change(pair: tuple) -> str:
-    delta, kind = pair
-    if delta is None:
-        return ""
-    if kind == "rate":
-        return fiformat.signed(delta * 100, 1, "%-yks.")
-    return fiformat.signed(delta, {"fte": 2, "dec1": 1}.get(kind, 0))
-
-
-def benchmark_text(rate: float) -> str:
-    if rate >= 0.50:
-        return "erinomaisella tasolla (vertailuarvo 50 %)"
-    if rate >= 0.41:
-        return "keskitason (41 %) yläpuolella"
-    if rate >= 0.31:
-        return "vähimmäistason (31 %) ja keskitason (41 %) välillä"
-    return "alle vähimmäistason (31 %)"
-
-
 def environment() -> Environment:
-    env = Environment(
+    return Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html", "j2"], default=True),
         undefined=StrictUndefined,
         trim_blocks=False,
         keep_trailing_newline=True,
     )
-    env.filters.update(
-        show=show,
-        change=change,
-        num=lambda v, digits=0: fiformat.number(v, digits),
-        pct=fiformat.percent,
-        signed=fiformat.signed,
-        fi_date=fiformat.fi_date,
-        date_range=fiformat.date_range,
-        benchmark_text=benchmark_text,
-    )
-    return env
 
 
 # --- writing ---------------------------------------------------------------------------------------
@@ -152,27 +99,13 @@ def _csv_cell(cell) -> str:
     return str(fiformat.round_half_up(value, digits)).replace(".", ",")
 
 
-def _pdf(html: str) -> bytes:
-    from weasyprint import HTML  # imported on first use: half a second
-
-    return HTML(string=html, base_url=str(TEMPLATES)).write_pdf(full_fonts=not harfbuzz_subsets())
-
-
-def harfbuzz_subsets() -> bool:
-    """Whether WeasyPrint found HarfBuzz's subsetter (Debian: libharfbuzz-subset0; scripts/setup
-    installs it where it may). With it, embedding only the used glyphs of DejaVu takes 0,25 s less a
-    report than embedding the fonts whole, and a regional PDF is 40 kB instead of 0,8 MB. Without it
-    WeasyPrint subsets in Python with fontTools, slower than embedding whole fonts, so they are."""
-    from weasyprint.text.ffi import harfbuzz_subset
-
-    return harfbuzz_subset is not None
-
-
-def write_pdf(html_path: Path, pdf_path: Path) -> None:
+def write_pdf(doc: model.Document, as_of: date, pdf_path: Path) -> bool:
     """The PDF ends newer than its HTML also when its bytes did not change: a PDF older than its
     HTML is one whose rendering failed or was interrupted, and the next run renders it again."""
-    if not _write_if_changed(pdf_path, _pdf(html_path.read_text(encoding="utf-8"))):
+    written = _write_if_changed(pdf_path, typst_pdf.pdf_bytes(doc, as_of))
+    if not written:
         os.utime(pdf_path)
+    return written
 
 
 @dataclass
@@ -182,7 +115,6 @@ class Job:
     kind: str  # "funder" / "regional"
     stem: Path
     ctx: dict
-    epoch: str = ""  # SOURCE_DATE_EPOCH of the PDF (its dates): the as-of date, noon
 
 
 class Rendered(NamedTuple):
@@ -195,21 +127,15 @@ class Rendered(NamedTuple):
 
 
 def render_job(job: Job, env: Environment | None = None) -> Rendered:
-    """Chart, HTML and PDF of one report, in whichever process runs it. The PDF is rendered when
-    the HTML changed or the PDF is missing or older than its HTML."""
+    """The report's model (its charts drawn), its HTML and its PDF, in whichever process runs it.
+    The PDF is made when the HTML changed or the PDF is missing or older than its HTML."""
     env = env or environment()
-    ctx = job.ctx
-    if job.kind == "funder":
-        ctx["charts"] = _funder_charts(ctx)
-        ctx["measures_by"] = BY_COLUMN
-        html = env.get_template("funder_report.html.j2").render(ctx)
-    else:
-        ctx["chart"] = _regional_chart(ctx)
-        html = env.get_template("regional_report.html.j2").render(ctx)
+    doc = model.document(job.ctx)
+    html = env.get_template("report.html.j2").render(doc=doc)
     html_path, pdf_path = job.stem.with_suffix(".html"), job.stem.with_suffix(".pdf")
     changed = _write_if_changed(html_path, html.encode("utf-8"))
     if changed or not pdf_current(job.stem):
-        write_pdf(html_path, pdf_path)
+        write_pdf(doc, job.ctx["as_of"], pdf_path)
         return Rendered(html_path, pdf_path, changed, True)
     return Rendered(html_path, pdf_path, changed, False)
 
@@ -269,68 +195,6 @@ def _failure_text(failed: JobFailed) -> str:
     return f"{name}: {failed.reason}"
 
 
-def _funder_charts(ctx: dict) -> dict:
-    trend = ctx["trend"]
-    if not trend["categories"]:
-        return {"employment": None, "flows": None}
-    series = {"Koko maa": trend["national_rate"], **trend["regional_rate"]}
-    rate_words = ", ".join(
-        f"{c}: {fiformat.percent(v)}" for c, v in zip(trend["categories"], trend["national_rate"], strict=True)
-    )
-    employment = charts.line_chart(
-        trend["categories"],
-        series,
-        title="Työllisyysaste kausittain",
-        description=f"Koko maan työllisyysaste kolmannesvuosittain: {rate_words}.",
-        y_label="Työllisyysaste",
-        percent=True,
-        benchmarks=BENCHMARKS,
-        highlight=["Koko maa"],
-    )
-    flow_words = "; ".join(
-        f"{c}: {fiformat.number(a)} uutta asiakasta, {fiformat.number(b)} uutta työsuhdetta, "
-        f"{fiformat.number(e)} opinnot aloittanutta"
-        for c, a, b, e in zip(
-            trend["categories"], trend["clients_new"], trend["jobs_started"], trend["education_started"], strict=True
-        )
-    )
-    flows = charts.bar_chart(
-        trend["categories"],
-        {
-            "Uudet asiakkaat": trend["clients_new"],
-            "Uudet työsuhteet": trend["jobs_started"],
-            "Opinnot aloittaneet": trend["education_started"],
-        },
-        title="Uudet asiakkaat, uudet työsuhteet ja opinnot aloittaneet kausittain (koko maa)",
-        description=flow_words + ".",
-        y_label="Lukumäärä",
-    )
-    return {"employment": employment, "flows": flows}
-
-
-def _regional_chart(ctx: dict) -> str | None:
-    trend = ctx["trend"]
-    if not trend:
-        return None
-    code = ctx["section"].code
-    cats = [r["tertiary"] for r in trend]
-    return charts.line_chart(
-        cats,
-        {code: [r["employment_rate"] for r in trend], "Koko maa": [r["national_rate"] for r in trend]},
-        title=f"Työllisyysaste kausittain: {code} ja koko maa",
-        description="; ".join(
-            f"{r['tertiary']}: {fiformat.percent(r['employment_rate'])} (koko maa "
-            f"{fiformat.percent(r['national_rate'])})"
-            for r in trend
-        )
-        + ".",
-        y_label="Työllisyysaste",
-        percent=True,
-        benchmarks=BENCHMARKS,
-        highlight=[code, "Koko maa"],
-    )
-
-
 def render_reports(
     con: duckdb.DuckDBPyConnection,
     out_dir: Path,
@@ -347,9 +211,6 @@ def render_reports(
     regional = regional or data.ReportOptions(suppress=False)
     progress = progress or (lambda _m: None)
     summary = RenderSummary()
-    epoch = str(int(datetime.combine(as_of, time(12)).timestamp()))
-    previous = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = epoch
     size = workers or min(2, cores())
     pool: Pool | None = take(PDF_WORKER)  # started by the runner, which saw reports to render
     if pool is not None and workers == 1:  # the caller asked for no workers
@@ -377,7 +238,7 @@ def render_reports(
                     continue
                 todo.append((t, folder, signature))
                 progress(f"Raportit {t.label} ({state}): {folder}")
-            jobs = _jobs(con, code, todo, as_of, funder, regional, regions, summary, epoch)
+            jobs = _jobs(con, code, todo, as_of, funder, regional, regions, summary)
             if pool is None and workers != 1:
                 # Rendered in workers, each report under its time limit: two from PARALLEL_FROM
                 # reports on (they load WeasyPrint while the following contexts are built), else one.
@@ -396,14 +257,10 @@ def render_reports(
     finally:
         if pool is not None:
             pool.close(kill=failed)  # failing: the reports still being rendered would be thrown away
-        if previous is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = previous
     return summary
 
 
-def _jobs(con, code, todo, as_of, funder, regional, regions, summary: RenderSummary, epoch: str) -> Iterator[Job]:
+def _jobs(con, code, todo, as_of, funder, regional, regions, summary: RenderSummary) -> Iterator[Job]:
     """A job for each report whose own fingerprint moved (a new window of one region leaves the
     other regions' reports alone), built as the workers ask for them; each tertiary's CSV on the
     way. The funder reports, the longest, come first: no worker is left with one at the end."""
@@ -413,7 +270,7 @@ def _jobs(con, code, todo, as_of, funder, regional, regions, summary: RenderSumm
         if _unchanged(stem, ctx["fingerprint"]):
             summary.pdf_unchanged += 1
             return None
-        return Job(kind, stem, ctx, epoch)
+        return Job(kind, stem, ctx)
 
     for t, folder, _ in todo:
         folder.mkdir(parents=True, exist_ok=True)
