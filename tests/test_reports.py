@@ -56,7 +56,12 @@ def test_the_files_interface_md_names(reports):
     for t in TERTIARIES:
         folder = reports / t
         names = {p.name for p in folder.iterdir()}
-        assert {f"rahoittajaraportti_{t}.html", f"rahoittajaraportti_{t}.pdf", f"indikaattorit_{t}.csv"} <= names
+        assert {
+            f"rahoittajaraportti_{t}.html",
+            f"rahoittajaraportti_{t}.pdf",
+            f"indikaattorit_{t}.csv",
+            f"indikaattorit_{t}.xlsx",
+        } <= names
         regional = sorted(n for n in names if n.startswith("alueraportti_") and n.endswith(".pdf"))
         assert len(regional) == 12 and f"alueraportti_PIR_{t}.pdf" in regional
 
@@ -169,6 +174,33 @@ def test_csv_is_finnish_excel_friendly_and_neutralised(reports):
     for text in ("=1+1", "+cmd", "-2", "@SUM(A1)"):
         assert neutralise(text) == "'" + text
     assert neutralise("Koko maa") == "Koko maa"
+
+
+def test_a_rate_of_nobody_is_a_dash_in_the_csv_and_the_report():
+    """permanent_share with no new jobs: `–` (its denominator, 0, is under the threshold), never an
+    empty cell that reads as missing data; and the CSV rounds a rate as the report does."""
+    from ipsetl.reports import model
+    from ipsetl.reports.data import Cell, _cells
+
+    row = {"jobs_started": 0, "jobs_started_permanent": 0, "permanent_share": None, "clients_served": 80}
+    row |= {"clients_employed": 23, "employment_rate": 23 / 80}
+    columns = ["jobs_started", "permanent_share", "employment_rate"]
+    cells = _cells(row, "X", {}, ReportOptions(), columns)
+    assert cells["permanent_share"].marker == disclosure.NOT_SHOWN
+    assert model.show(cells["permanent_share"]) == "–"
+    ctx = {
+        "tertiary": type("T", (), {"label": "2026-T2"})(),
+        "sections": [type("S", (), {"has_data": True, "code": "X", "name": "X", "cells": cells})()],
+        "has_data": False,
+    }
+    from ipsetl.reports import figures
+
+    header = [f"{m.label} ({m.when})" for m in figures.FUNDER_MEASURES]
+    cells |= {m.column: Cell(None, m.kind) for m in figures.FUNDER_MEASURES if m.column not in cells}
+    rows = list(csv.reader(io.StringIO(csv_bytes(ctx).decode("utf-8-sig")), delimiter=";"))
+    line = dict(zip(rows[0][3:], rows[1][3:], strict=True))
+    assert line[header[[m.column for m in figures.FUNDER_MEASURES].index("permanent_share")]] == "–"
+    assert line["Työllisyysaste (jakson aikana)"] == "28,8" == model.show(cells["employment_rate"])[:4]
 
 
 def test_same_warehouse_and_date_give_identical_bytes(warehouse, reports, tmp_path):

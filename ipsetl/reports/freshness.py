@@ -50,7 +50,9 @@ def tertiary_unchanged(folder: Path, label: str, regions: list[str], stored: str
     except OSError:
         return False
     stems = [folder / f"rahoittajaraportti_{label}", *(folder / f"alueraportti_{c}_{label}" for c in regions)]
-    return (folder / f"indikaattorit_{label}.csv").exists() and all(pdf_current(stem) for stem in stems)
+    return all((folder / f"indikaattorit_{label}.{ext}").exists() for ext in ("csv", "xlsx")) and all(
+        pdf_current(stem) for stem in stems
+    )
 
 
 def code_fingerprint() -> str:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ipsetl.config import PROJECT_ROOT
-from ipsetl.reports import data, fiformat, model, typst_pdf
+from ipsetl.reports import data, fiformat, model, typst_pdf, xlsx
 from ipsetl.reports.freshness import SIGNATURE_FILE, code_fingerprint, jsonable, pdf_current
 from ipsetl.reports.freshness import signature as _signature
 from ipsetl.reports.freshness import tertiary_unchanged as _tertiary_unchanged
@@ -95,7 +95,10 @@ def _csv_cell(cell) -> str:
     if cell.value is None:
         return ""
     digits = {"rate": 1, "fte": 2, "dec1": 1}.get(cell.kind, 0)
-    value = cell.value * 100 if cell.kind == "rate" else cell.value
+    if cell.kind == "rate":  # rounded as the report's percentages are (fiformat.percent): 23/80 is 28,8
+        value = float(fiformat.round_half_up(cell.value * 100, digits + 6))
+    else:
+        value = cell.value
     return str(fiformat.round_half_up(value, digits)).replace(".", ",")
 
 
@@ -275,9 +278,12 @@ def _jobs(con, code, todo, as_of, funder, regional, regions, summary: RenderSumm
     for t, folder, _ in todo:
         folder.mkdir(parents=True, exist_ok=True)
         ctx = data.funder_context(con, t, as_of, funder)
-        csv_path = folder / f"indikaattorit_{t.label}.csv"
-        if _write_if_changed(csv_path, csv_bytes(ctx)):
-            summary.files.append(csv_path)
+        for path, content in (
+            (folder / f"indikaattorit_{t.label}.csv", csv_bytes(ctx)),
+            (folder / f"indikaattorit_{t.label}.xlsx", xlsx.xlsx_bytes(ctx)),
+        ):
+            if _write_if_changed(path, content):
+                summary.files.append(path)
         if funder_job := job("funder", folder / f"rahoittajaraportti_{t.label}", ctx):
             yield funder_job
     for t, folder, _ in todo:
