@@ -610,7 +610,7 @@ def _last_value(categories: list[str], values: list) -> tuple[str, float] | None
 
 def _regions(ctx: dict) -> list:
     t = ctx["tertiary"]
-    columns = [Column("Alue", width=11)] + [
+    columns = [Column("Alue", width=14)] + [
         Column(short, sub=f"({m.when})", numeric=True) for m, short in ctx["comparison_columns"]
     ]
     columns.append(Column("Laatu\u00adpisteet /125", numeric=True))
@@ -845,7 +845,7 @@ def _regional_fidelity(s: RegionSection) -> list:
             "Kaikki arvioinnit",
             [
                 Column("Päivä", width=17),
-                Column("Tyyppi", width=19),
+                Column("Tyyppi", width=25),
                 Column("Henkilöstö /15", numeric=True, width=22),
                 Column("Järjestäminen /40", numeric=True, width=28),
                 Column("Sisältö /70", numeric=True, width=16),
