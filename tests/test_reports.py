@@ -377,3 +377,34 @@ def test_no_text_runs_over_the_page_edge(warehouse, monkeypatch):
     assert _inked_margins(typst_pdf.pdf_bytes(doc, AS_OF)) == []
     monkeypatch.setattr(typst_pdf, "_LONG_WORD", re.compile(r"(?!x)x"))  # matches nothing
     assert _inked_margins(typst_pdf.pdf_bytes(doc, AS_OF)) != []
+
+
+def test_hostile_open_text_prints_literally_in_the_pdf(warehouse):
+    """An answer holding Typst markup, emoji, CJK, a control character and a 10 000-character word:
+    the PDF compiles (PDF/UA fails on a glyph the font lacks, so such characters are written as
+    their code points), the markup stays text, and the HTML escapes it all."""
+    import pypdfium2
+
+    from ipsetl.reports import model, typst_pdf
+    from ipsetl.reports.data import regional_context
+    from ipsetl.reports.render import environment
+
+    hostile = '#set text(red) ]#panic("x")[ $x^2$ @label <b>x</b> {{ 7*7 }} 😀 漢字 \x07 \\ *lihava*\nrivi 2 '
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        t = [t for t in report_tertiaries(con, AS_OF) if t.label == "2026-T3"][0]
+        ctx = regional_context(con, "PIR", t, AS_OF, ReportOptions(suppress=False))
+    ctx["section"].texts[0]["successes"] = hostile + "y" * 10_000
+    doc = model.document(ctx)
+    pdf = typst_pdf.pdf_bytes(doc, AS_OF)
+    extracted = (
+        "".join(page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(pdf))
+        .replace("\u200b", "")
+        .replace("\r\n", "\n")
+    )
+    for literal in ("#set text(red)", ']#panic("x")[', "$x^2$", "@label", "<b>x</b>", "{{ 7*7 }}", "*lihava*"):
+        assert literal in extracted
+    assert "😀" in extracted  # DejaVu Sans has this one
+    assert "[U+6F22][U+5B57]" in extracted and "[U+0007]" in extracted
+    assert "y" * 5000 in extracted.replace("\n", "")
+    html = environment().get_template("report.html.j2").render(doc=doc)
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html and "😀" in html
