@@ -10,7 +10,7 @@ temporary folder; the pipes carry one line each way per job:
 
 The next job goes to whichever worker answers first, so one long job (the funder report, a
 large file) does not hold up the others. A pool can be started before its jobs are known: the
-workers import their libraries (WeasyPrint takes a second and a half) meanwhile.
+workers import their libraries (pandas and pandera take a second and a half) meanwhile.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def serve(handle: Callable[[Any], Any], prepare: Callable[[], None] | None = Non
 
 def exit_now(code: int) -> None:
     """Leave without tearing the interpreter down: freeing every module and object of a process that
-    loaded WeasyPrint or pandas takes half a second, and the parent's `close` waits for it.
+    loaded pandas takes half a second, and the parent's `close` waits for it.
 
     The atexit hooks run (the Dagster instance, temporary files, logging), then the standard streams
     are flushed. Skipped: joining non-daemon threads (the project starts none) and the objects'

@@ -1,4 +1,4 @@
-"""The report charts: deterministic bytes, valid accessible SVG, Finnish numbers, gaps, WeasyPrint rendering."""
+"""The report charts: deterministic bytes, valid accessible SVG, Finnish numbers, gaps, rendering in the PDF."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ def test_results_in_the_jobs_order(inbox):
 
 
 def test_a_failing_job_names_itself(tmp_path):
-    bad = Job("regional", tmp_path / "alueraportti_XXX_2026-T2", {}, "0")
+    bad = Job("regional", tmp_path / "alueraportti_XXX_2026-T2", {})
     pool = Pool("ipsetl.reports.pdf_worker", 2)
     try:
         with pytest.raises(WorkerFailed, match=r"alueraportti_XXX_2026-T2.*KeyError"):
@@ -59,7 +59,7 @@ def test_a_killed_worker_fails_the_call_instead_of_hanging(inbox):
 
 def test_a_pool_never_used_is_killed_and_a_used_one_ends_cleanly(inbox):
     """A pool started ahead for work that did not come is killed at close (its workers may still be
-    importing WeasyPrint, with nothing to finish); one that did work ends its workers normally."""
+    importing their libraries, with nothing to finish); one that did work ends its workers normally."""
     unused = Pool("ipsetl.reports.pdf_worker", 2)
     unused.close()
     assert [proc.returncode for proc in unused._procs] == [-signal.SIGKILL] * 2

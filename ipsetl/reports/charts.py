@@ -2,18 +2,18 @@
 deterministic on one machine (the layout measures text with the installed DejaVu Sans).
 
 Each function returns one ``<svg …>…</svg>`` string (no XML declaration, no DOCTYPE) to drop into the
-report HTML that WeasyPrint renders. The root carries its printed size in millimetres (``width="170mm"``
+report HTML, and into the PDF that Typst lays out. The root carries its printed size in millimetres (``width="170mm"``
 with a viewBox in points, so one point in the chart is one point on paper), ``role="img"`` and
 ``aria-labelledby`` pointing at its ``<title>`` and ``<desc>``. Text stays text (one ``<text>`` a label) in
 DejaVu Sans, the font the PDFs use.
 
-The SVG is small on purpose (one path a series line, one text a label, a few groups): WeasyPrint's cost
+The SVG is small on purpose (one path a series line, one text a label, a few groups): a renderer's cost
 grows with the elements and the style strings it parses, and the charts are drawn in every report.
 Presentation attributes are used where nothing reads a ``style``; the series and benchmark lines keep a
 ``style`` (tests and CSS look at it).
 
 Layout: the label widths come from DejaVu Sans' own advance widths (fontTools, ``cmap`` and ``hmtx``
-only, read once a process), which is what WeasyPrint sets, glyph by glyph; without the font a glyph
+only, read once a process), which is what the renderers set, glyph by glyph; without the font a glyph
 counts 0.6 em. The y ticks are matplotlib's ``MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10])`` (so the
 axes look as they did when matplotlib drew them), the legend sits above the plot in as many columns as
 fit, benchmark labels at the right end of their lines are pushed apart where they would overlap (a thin
@@ -107,7 +107,7 @@ _LEGEND_PLOT_GAP = 8.0  # last legend row's centre + half a row … plot top
 _DIGIT_HEIGHT = 0.729
 _ASCENT = 0.76
 _DESCENT = 0.236
-_WIDTH_SLACK = 1.02  # measured widths are what WeasyPrint sets; a margin for another font build
+_WIDTH_SLACK = 1.02  # measured widths are what the renderers set; a margin for another font build
 _SIN45 = math.sqrt(0.5)
 
 # Marker outlines for a marker size of 1 (matplotlib's shapes, y pointing down).
@@ -199,7 +199,7 @@ def _check_size(width_mm: float, height_mm: float) -> None:
 
 
 def _font_file() -> str | None:
-    """DejaVu Sans as fontconfig (and so WeasyPrint) finds it, else where distributions put it."""
+    """DejaVu Sans as fontconfig finds it, else where distributions put it."""
     import os
     import shutil
     import subprocess
@@ -249,7 +249,7 @@ def _advances() -> tuple[dict[int, float], float] | None:
 
 @functools.lru_cache(maxsize=1024)
 def _text_width(text: str, size: float) -> float:
-    """Width in points of a label set at ``size`` points (WeasyPrint sets SVG text glyph by glyph, unkerned)."""
+    """Width in points of a label set at ``size`` points (SVG text is set glyph by glyph, unkerned)."""
     font = _advances()
     if font is None:
         return 0.6 * size * len(text)

@@ -181,7 +181,7 @@ COMPARISON = (
     "caseload_per_fte",
 )
 # Column heads of the narrow comparison table, with soft hyphens where a long word may break
-# (no Finnish hyphenation dictionary ships with WeasyPrint's pyphen).
+# (Typst's Finnish hyphenation does not know compounds: "Työllisyy-saste").
 SHORT_LABELS = {
     "clients_served": "Palvelussa olleet",
     "clients_active_end": "Aktiiviset",

@@ -1,7 +1,7 @@
 """Whether reports are up to date, without rendering anything: the signatures a run stores with
 each tertiary's reports, and the check `ipsetl run` makes before starting Dagster at all.
 
-Kept free of the renderer's imports (Jinja2, WeasyPrint) so that a run with nothing
+Kept free of the renderer's imports (Jinja2, Typst) so that a run with nothing
 to do costs what reading the inbox and the warehouse costs.
 """
 

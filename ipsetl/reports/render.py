@@ -244,7 +244,7 @@ def render_reports(
             jobs = _jobs(con, code, todo, as_of, funder, regional, regions, summary)
             if pool is None and workers != 1:
                 # Rendered in workers, each report under its time limit: two from PARALLEL_FROM
-                # reports on (they load WeasyPrint while the following contexts are built), else one.
+                # reports on (they start while the following contexts are built), else one.
                 first = list(islice(jobs, PARALLEL_FROM))
                 if first:
                     pool = Pool(PDF_WORKER, size if len(first) >= PARALLEL_FROM else 1)
