@@ -39,7 +39,6 @@ FIRST_MONTH = date(2021, 10, 1)  # 60 months: 10/2021 … 9/2026
 LAST_MONTH = date(2026, 9, 1)
 NEXT_MONTH = date(2026, 10, 1)  # the new file of the incremental run
 AS_OF = date(2026, 11, 26)  # fixed, so that every run of the benchmark sees the same tertiaries
-FIRST_TERTIARY = "2021-T1"
 # The quirks the monthly exports rotate through (a subset of the demo's rounds).
 _QUIRKS: tuple[tuple[str, dict], ...] = (
     ("_Perusraportti.csv", {}),
@@ -77,7 +76,7 @@ class Workload:
     def env(self) -> dict[str, str]:
         if self.size == "small":
             return {}
-        return {"IPSETL_REGIONS_FILE": str(self.root / "regions.csv"), "IPSETL_FIRST_TERTIARY": FIRST_TERTIARY}
+        return {"IPSETL_REGIONS_FILE": str(self.root / "regions.csv")}
 
 
 def region_list(size: str) -> list[tuple[str, str]]:

@@ -117,13 +117,8 @@ def _run(inbox, warehouse_, reports, as_of, scope: str = "all", force: bool = Fa
         _say("Tietovarasto jäi ennalleen (kaikki kirjoitetaan yhdessä transaktiossa).")
         sys.exit(1)
     _say(f"Valmis {time.monotonic() - started:.1f} s (ajo {result.run_id[:8]}).")
-    if result.outside:
-        _say(
-            f"Huom: kausien {', '.join(result.outside)} raportteja ei tehty: ne ovat ennen ensimmäistä osiota "
-            "(IPSETL_FIRST_TERTIARY)."
-        )
     named = [w.strip() for w in scope.split(",") if w.strip() not in ("", "all", "latest", "current", "none")]
-    if missing := [w for w in named if w not in result.tertiaries and w not in result.outside]:
+    if missing := [w for w in named if w not in result.tertiaries]:
         _say(f"Huom: kaudelta {', '.join(missing)} ei ole raportoitavaa (ei tietoja tai ei vielä alkanut).")
     _say("")
     for line in status_lines(s.warehouse, day):

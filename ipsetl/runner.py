@@ -11,7 +11,7 @@ import fcntl
 import os
 import shutil
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -26,8 +26,7 @@ class RunFailed(RuntimeError):
 class RunResult:
     run_id: str
     as_of: date
-    tertiaries: list[str]
-    outside: list[str] = field(default_factory=list)  # due, but not among the partitions: not rendered
+    tertiaries: list[str]  # the selected due tertiaries (every one is a partition now)
 
 
 def _failure(result) -> str:
@@ -136,7 +135,7 @@ def _run_pipeline(s: Settings, as_of: date, scope: str) -> RunResult:
     from ipsetl.reports.freshness import due_and_stale
     from ipsetl.reports.render import PDF_WORKER
     from pipelines.definitions import TERTIARY_ASSETS, defs
-    from pipelines.partitions import TERTIARIES
+    from pipelines.partitions import ensure_partitions, partition_range
     from pipelines.resources import paths_from
 
     config = {
@@ -144,10 +143,6 @@ def _run_pipeline(s: Settings, as_of: date, scope: str) -> RunResult:
         "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
     }
     tags = {"ipsetl/as_of": as_of.isoformat(), "ipsetl/trigger": "cli", "ipsetl/pid": str(os.getpid())}
-    partitions = TERTIARIES.get_partition_keys()
-
-    def span(labels: list[str]) -> dict[str, str]:
-        return {"dagster/asset_partition_range_start": labels[0], "dagster/asset_partition_range_end": labels[-1]}
 
     with dagster_instance() as instance:
         release_dead_cli_runs(instance)
@@ -157,22 +152,24 @@ def _run_pipeline(s: Settings, as_of: date, scope: str) -> RunResult:
         if not first.success:
             raise RunFailed(_failure(first))
         due, stale = due_and_stale(s, as_of, scope)
-        stale = [t for t in stale if t in partitions]
+        # The due tertiaries become partitions, in chronological order (a range run needs both):
+        # one from older data arriving late goes before the later ones.
+        ensure_partitions(instance, due)
         for label in due:
-            if label in partitions and label not in stale:
+            if label not in stale:
                 progress.emit(f"Raportit {label}: ennallaan")
         if stale:
             if workers.cores() > 1:
-                # Some report will be rendered: WeasyPrint loads in the workers while the report
+                # Some report will be rendered: the PDF workers start while the report
                 # run starts and the contexts are built (a correction re-renders all 22 reports).
                 workers.warm(PDF_WORKER)
             more = defs.resolve_job_def("ipsetl_tertiary").execute_in_process(
                 run_config=config,
                 instance=instance,
                 raise_on_error=False,
-                tags=tags | span(stale),
+                tags=tags | partition_range(stale),
                 asset_selection=[a.key for a in TERTIARY_ASSETS],
             )
             if not more.success:
                 raise RunFailed(f"Raportit {stale[0]}–{stale[-1]}: {_failure(more)}")
-    return RunResult(first.run_id, as_of, [t for t in due if t in partitions], [t for t in due if t not in partitions])
+    return RunResult(first.run_id, as_of, due)

@@ -8,7 +8,7 @@ from pipelines.mart_assets import mart_views, tertiary_summary
 from pipelines.report_assets import tertiary_report
 from pipelines.resources import default_paths
 from pipelines.schedules import SCHEDULES
-from pipelines.sensors import inbox_sensor
+from pipelines.sensors import inbox_sensor, reports_after_inbox
 
 INGEST_ASSETS = [ingest_inbox, mart_views]
 TERTIARY_ASSETS = [tertiary_summary, tertiary_report]
@@ -18,7 +18,7 @@ defs = dg.Definitions(
     assets=ASSETS,
     jobs=[ingest_job, tertiary_job],
     schedules=SCHEDULES,
-    sensors=[inbox_sensor],
+    sensors=[inbox_sensor, reports_after_inbox],
     resources={"ipsetl": default_paths()},
     executor=dg.in_process_executor,  # also for materialisations started from the asset graph
 )

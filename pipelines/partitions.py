@@ -1,30 +1,65 @@
 """Tertiaries (YYYY-Tn) as the partitions of the mart summary and the reports.
 
-A static list, not a time partition: tertiaries are not a built-in period, and a static list lets
-the UI show and backfill each one. The range covers the programme (2025–2027) and can be widened
-with IPSETL_FIRST_TERTIARY / IPSETL_LAST_TERTIARY.
+Dynamic partitions named `tertiary`: the keys follow the data, however far back they go, with no
+fixed programme range to configure. A run adds the tertiaries it finds due (`ipsetl run`, the
+inbox sensor's report run, the deadline schedules) before it asks for them.
+
+Dagster orders dynamic partition keys by when they were added, and a run over several tertiaries
+is a partition range (first–last in that order). The keys are therefore kept in chronological
+order: a tertiary earlier than some existing key (older data arriving late) is added by deleting
+the later keys and adding them again after it. Deleting a key removes only its entry in the list
+of partitions; its materialisations stay in the event log and count again once it is back.
 """
 
-import os
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 import dagster as dg
 
-FIRST = os.environ.get("IPSETL_FIRST_TERTIARY", "2025-T1")
-LAST = os.environ.get("IPSETL_LAST_TERTIARY", "2027-T3")
+TERTIARIES = dg.DynamicPartitionsDefinition(name="tertiary")
 
 
 def tertiary_of(day: date) -> str:
     return f"{day.year}-T{1 if day.month <= 4 else 2 if day.month <= 8 else 3}"
 
 
-def tertiary_labels(first: str, last: str) -> list[str]:
-    year, n = int(first[:4]), int(first[-1])
-    out = []
-    while f"{year}-T{n}" <= last:
-        out.append(f"{year}-T{n}")
-        year, n = (year + 1, 1) if n == 3 else (year, n + 1)
-    return out
+def partition_requests(
+    existing: Sequence[str], wanted: Iterable[str]
+) -> list[dg.AddDynamicPartitionsRequest | dg.DeleteDynamicPartitionsRequest]:
+    """The requests that make the tertiary partitions hold `existing` and `wanted`, chronologically
+    (the labels YYYY-Tn sort as text): keys from the first that is out of place on are deleted and
+    added again in order; none when everything is already there in order."""
+    target = sorted(set(existing) | set(wanted))
+    keep = 0
+    while keep < len(existing) and keep < len(target) and existing[keep] == target[keep]:
+        keep += 1
+    if keep == len(existing) == len(target):
+        return []
+    requests: list[dg.AddDynamicPartitionsRequest | dg.DeleteDynamicPartitionsRequest] = []
+    if existing[keep:]:
+        requests.append(dg.DeleteDynamicPartitionsRequest(TERTIARIES.name, list(existing[keep:])))
+    requests.append(dg.AddDynamicPartitionsRequest(TERTIARIES.name, target[keep:]))
+    return requests
 
 
-TERTIARIES = dg.StaticPartitionsDefinition(tertiary_labels(FIRST, LAST))
+def ensure_partitions(instance: dg.DagsterInstance, labels: Iterable[str]) -> list[str]:
+    """Add `labels` to the tertiary partitions of `instance`, keeping them in order (see
+    partition_requests); the keys as they are afterwards."""
+    for request in partition_requests(instance.get_dynamic_partitions(TERTIARIES.name), labels):
+        if isinstance(request, dg.DeleteDynamicPartitionsRequest):
+            for key in request.partition_keys:
+                instance.delete_dynamic_partition(TERTIARIES.name, key)
+        else:
+            instance.add_dynamic_partitions(TERTIARIES.name, list(request.partition_keys))
+    return list(instance.get_dynamic_partitions(TERTIARIES.name))
+
+
+def partition_range(labels: Sequence[str]) -> dict[str, str]:
+    """The tags of one run over the tertiaries first…last of `labels` (which must be partitions)."""
+    ordered = sorted(labels)
+    return {
+        "dagster/asset_partition_range_start": ordered[0],
+        "dagster/asset_partition_range_end": ordered[-1],
+    }

@@ -1,5 +1,6 @@
 """Schedules on the funder's deadlines (30.4., 31.8., 31.12.): a draft some days before, the final
-report on the day; and a weekly ingestion run. All running by default.
+report on the day; and a weekly ingestion run. All running by default. A report schedule adds
+its tertiary to the partitions (pipelines.partitions) if it is not there yet.
 
 The offsets are environment settings read when the definitions load: IPSETL_DRAFT_DAYS_BEFORE
 (default 7), IPSETL_REPORT_HOUR (default 18: the deadline day's last submissions are in) and
@@ -12,7 +13,8 @@ from datetime import date, timedelta
 import dagster as dg
 
 from pipelines.jobs import ingest_job, tertiary_job
-from pipelines.partitions import TERTIARIES, tertiary_of
+from pipelines.partitions import ensure_partitions, tertiary_of
+from pipelines.resources import IpsetlPaths
 
 DEADLINES = ((4, 30), (8, 31), (12, 31))
 DRAFT_DAYS_BEFORE = int(os.environ.get("IPSETL_DRAFT_DAYS_BEFORE", "7"))
@@ -30,15 +32,20 @@ def deadline_crons(days_before: int, hour: int) -> list[str]:
     return [_cron(date(2025, m, d) - timedelta(days=days_before), hour) for m, d in DEADLINES]
 
 
-def _report_request(context: dg.ScheduleEvaluationContext, kind: str):
+def as_of_config(ipsetl: IpsetlPaths, day: date) -> dict:
+    """Run config setting the as-of date: the resource's whole config (Dagster takes a resource's
+    config from the run config as a whole, so the paths must come along)."""
+    return {"resources": {"ipsetl": {"config": ipsetl.model_dump() | {"as_of": day.isoformat()}}}}
+
+
+def _report_request(context: dg.ScheduleEvaluationContext, ipsetl: IpsetlPaths, kind: str):
     day = context.scheduled_execution_time.date()
     label = tertiary_of(day)
-    if label not in TERTIARIES.get_partition_keys():
-        return dg.SkipReason(f"Kausi {label} ei ole määriteltyjen kausien joukossa (IPSETL_LAST_TERTIARY).")
+    ensure_partitions(context.instance, [label])  # a run asks for an existing partition; kept in order
     return dg.RunRequest(
         run_key=f"{kind}-{label}-{day.isoformat()}",
         partition_key=label,
-        run_config={"resources": {"ipsetl": {"config": {"as_of": day.isoformat()}}}},
+        run_config=as_of_config(ipsetl, day),
         tags={"ipsetl/report": kind, "ipsetl/as_of": day.isoformat()},
     )
 
@@ -50,8 +57,8 @@ def _report_request(context: dg.ScheduleEvaluationContext, kind: str):
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description=f"Rahoittajaraportin luonnos {DRAFT_DAYS_BEFORE} päivää ennen määräpäivää (30.4., 31.8., 31.12.).",
 )
-def funder_report_draft(context: dg.ScheduleEvaluationContext):
-    return _report_request(context, "draft")
+def funder_report_draft(context: dg.ScheduleEvaluationContext, ipsetl: IpsetlPaths):
+    return _report_request(context, ipsetl, "draft")
 
 
 @dg.schedule(
@@ -61,8 +68,8 @@ def funder_report_draft(context: dg.ScheduleEvaluationContext):
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Lopullinen rahoittajaraportti määräpäivänä (30.4., 31.8., 31.12.).",
 )
-def funder_report_final(context: dg.ScheduleEvaluationContext):
-    return _report_request(context, "final")
+def funder_report_final(context: dg.ScheduleEvaluationContext, ipsetl: IpsetlPaths):
+    return _report_request(context, ipsetl, "final")
 
 
 weekly_ingest = dg.ScheduleDefinition(

@@ -1,21 +1,33 @@
-"""The inbox sensor: a new or changed file starts ingestion and everything downstream; a file
-dropped again unchanged starts nothing (the cursor holds each file's content hash, not its time
-stamp).
+"""The inbox sensor and the report run that follows it: what `ipsetl run` does, in two runs.
 
-The run covers every tertiary up to the current one in one run (a partition range; the report
-asset's backfill policy is single-run): a late correction for a past tertiary must reach that
-tertiary's report too, and reports whose figures did not change are skipped in a moment."""
+`inbox_sensor`: a new or changed file starts ingestion (the ingest job: inbox → warehouse →
+marts); a file dropped again unchanged starts nothing (the cursor holds each file's content hash,
+not its time stamp).
+
+`reports_after_inbox`: when such an ingestion run has succeeded, the warehouse says which
+tertiaries are due and whose reports would change (ipsetl.reports.freshness.due_and_stale, the
+check `ipsetl run` makes). The due ones become partitions, in chronological order, and one run of
+the summary and report assets over the range of the stale ones renders them. Only after ingestion
+is it known how far back the data go: a first file may bring 2021, a late correction a tertiary
+long reported, and both reach their reports. Nothing stale: no run.
+"""
+
+from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from pathlib import Path
 
 import dagster as dg
 
+from ipsetl.config import Settings
 from ipsetl.inbox import scan
-from pipelines.jobs import tertiary_job
-from pipelines.partitions import TERTIARIES, tertiary_of
+from pipelines.jobs import ingest_job, tertiary_job
+from pipelines.mart_assets import TERTIARY_SUMMARY
+from pipelines.partitions import ensure_partitions, partition_range
+from pipelines.report_assets import TERTIARY_REPORT
 from pipelines.resources import IpsetlPaths
+from pipelines.schedules import as_of_config
 
 HASH_LIMIT = 64 * 1024 * 1024  # larger files (refused anyway) are known by size and time
 
@@ -34,10 +46,11 @@ def inbox_state(ipsetl: IpsetlPaths) -> dict[str, str]:
 
 
 @dg.sensor(
-    job=tertiary_job,
+    job=ingest_job,
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Uusi tai muuttunut tiedosto saapuneissa käynnistää ajon (kaikki kaudet kuluvaan asti).",
+    description="Uusi tai muuttunut tiedosto saapuneissa käynnistää tietojen luvun; "
+    "raportit tekee sen jälkeen reports_after_inbox.",
 )
 def inbox_sensor(context: dg.SensorEvaluationContext, ipsetl: IpsetlPaths):
     previous = json.loads(context.cursor) if context.cursor else {}
@@ -46,17 +59,55 @@ def inbox_sensor(context: dg.SensorEvaluationContext, ipsetl: IpsetlPaths):
     context.update_cursor(json.dumps(current, sort_keys=True))
     if not changed:
         return dg.SkipReason("Ei uusia tai muuttuneita tiedostoja.")
-    label = tertiary_of(date.today())
-    if label not in TERTIARIES.get_partition_keys():
-        return dg.SkipReason(f"Kausi {label} ei ole määriteltyjen kausien joukossa (IPSETL_LAST_TERTIARY).")
     run_key = hashlib.sha256(json.dumps([[n, current[n]] for n in changed]).encode()).hexdigest()[:20]
-    first = TERTIARIES.get_partition_keys()[0]
     return dg.RunRequest(
         run_key=run_key,
+        tags={"ipsetl/trigger": "inbox", "ipsetl/files": ", ".join(changed)[:200]},
+    )
+
+
+def _settings(ipsetl: IpsetlPaths) -> Settings:
+    return Settings(
+        inbox=ipsetl.inbox_path,
+        warehouse=ipsetl.warehouse_path,
+        reports=Path(ipsetl.reports),
+        max_file_bytes=ipsetl.max_file_bytes,
+        lock_wait_s=ipsetl.lock_wait_s,
+        suppression_threshold=ipsetl.suppression_threshold,
+        regional_suppression=ipsetl.regional_suppression,
+        organisation=ipsetl.organisation,
+    )
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[ingest_job],
+    request_job=tertiary_job,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Saapuneista luetun jälkeen: kaikki erääntyneet kaudet osioiksi ja raportit niille, "
+    "joiden luvut muuttuivat (kuluvalta kaudelta luonnos).",
+)
+def reports_after_inbox(context: dg.RunStatusSensorContext, ipsetl: IpsetlPaths):
+    from ipsetl.reports.freshness import due_and_stale
+
+    run = context.dagster_run
+    if run.tags.get("ipsetl/trigger") != "inbox":
+        return dg.SkipReason("Ajo ei ollut saapuneiden sensorin käynnistämä.")
+    as_of = ipsetl.as_of_date
+    due, stale = due_and_stale(_settings(ipsetl), as_of, ipsetl.report_scope)
+    # Added here, not as the result's dynamic_partitions_requests: keeping the keys in order may
+    # mean deleting a key and adding it again, which one sensor result may not ask for.
+    ensure_partitions(context.instance, due)
+    if not stale:
+        return dg.SkipReason(f"Raportit ajan tasalla ({', '.join(due) or 'ei erääntyneitä kausia'}).")
+    return dg.RunRequest(
+        run_key=f"reports-{run.run_id}",
+        asset_selection=[TERTIARY_SUMMARY, TERTIARY_REPORT],
+        run_config=as_of_config(ipsetl, as_of),  # the date the staleness was judged on, also past midnight
         tags={
             "ipsetl/trigger": "inbox",
-            "ipsetl/files": ", ".join(changed)[:200],
-            "dagster/asset_partition_range_start": first,
-            "dagster/asset_partition_range_end": label,
+            "ipsetl/after": run.run_id,
+            "ipsetl/as_of": as_of.isoformat(),
+            **partition_range(stale),
         },
     )

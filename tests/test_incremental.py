@@ -2,7 +2,7 @@
 up-to-date check of `ipsetl run`, and the benchmark loads.
 
 A small load (three regions, monthly windows) keeps each render at four PDFs; the reports are
-real (WeasyPrint), the warehouse is a real DuckDB file filled by the real ingestion.
+real (Typst), the warehouse is a real DuckDB file filled by the real ingestion.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from benchmarks.generate import FIRST_TERTIARY, generate, region_list
+from benchmarks.generate import generate, region_list
 from ipsetl.config import settings
 from ipsetl.ingest import run_ingest
 from ipsetl.reports import data
@@ -180,7 +180,7 @@ def test_benchmark_loads_have_the_announced_shape(tmp_path):
     assert sum(n.startswith("IPS seuranta ") for n in files) == 60
     assert sum(n.startswith("IPS laatukriteerit ") for n in files) == 10
     assert w.next_file is not None and w.next_file.name.startswith("IPS seuranta 2026-10")
-    assert w.env == {"IPSETL_REGIONS_FILE": str(w.root / "regions.csv"), "IPSETL_FIRST_TERTIARY": FIRST_TERTIARY}
+    assert w.env == {"IPSETL_REGIONS_FILE": str(w.root / "regions.csv")}  # no tertiary range to set
     os.environ["IPSETL_REGIONS_FILE"] = w.env["IPSETL_REGIONS_FILE"]
     try:
         summary = run_ingest(w.inbox, tmp_path / "w.duckdb", 2**26, as_of=AS_OF)

@@ -94,5 +94,8 @@ def test_ui_shows_graph_schedules_and_sensor(webserver):
     (repo,) = data["repositoriesOrError"]["nodes"]
     schedules = {s["name"]: s["scheduleState"]["status"] for s in repo["schedules"]}
     assert schedules == {"funder_report_draft": "RUNNING", "funder_report_final": "RUNNING", "weekly_ingest": "RUNNING"}
-    assert {s["name"]: s["sensorState"]["status"] for s in repo["sensors"]} == {"inbox_sensor": "RUNNING"}
+    assert {s["name"]: s["sensorState"]["status"] for s in repo["sensors"]} == {
+        "inbox_sensor": "RUNNING",
+        "reports_after_inbox": "RUNNING",
+    }
     assert {"ipsetl_ingest", "ipsetl_tertiary"} <= {j["name"] for j in repo["jobs"]}
