@@ -6,7 +6,10 @@ a parent that holds DuckDB and Dagster threads. Jobs and results travel as pickl
 temporary folder; the pipes carry one line each way per job:
 
     parent → worker:  IN<TAB>OUT        (pickled job in IN; write the pickled result to OUT)
-    worker → parent:  ready | ok | error <message>
+    worker → parent:  ready | ok | ok recycle | error <message>
+
+`ok recycle`: the job is done and the worker ends (it has grown too large: the Typst compiler
+caches what it laid out and never gives it back); a fresh worker takes its place.
 
 The next job goes to whichever worker answers first, so one long job (the funder report, a
 large file) does not hold up the others. A pool can be started before its jobs are known: the
@@ -43,8 +46,13 @@ class JobFailed:
     reason: str
 
 
-def serve(handle: Callable[[Any], Any], prepare: Callable[[], None] | None = None) -> int:
-    """The worker's side: prepare (imports), say ready, then handle jobs until standard input closes."""
+def serve(
+    handle: Callable[[Any], Any],
+    prepare: Callable[[], None] | None = None,
+    recycle: Callable[[], bool] | None = None,
+) -> int:
+    """The worker's side: prepare (imports), say ready, then handle jobs until standard input
+    closes, or until `recycle()` says after a job that this process should make way for a new one."""
     if prepare is not None:
         prepare()
     print("ready", flush=True)
@@ -60,8 +68,20 @@ def serve(handle: Callable[[Any], Any], prepare: Callable[[], None] | None = Non
             text = str(exc).splitlines()[0] if str(exc) else ""
             print(f"error {type(exc).__name__}: {text}", flush=True)
             return 1
+        if recycle is not None and recycle():
+            print("ok recycle", flush=True)
+            return 0
         print("ok", flush=True)
     return 0
+
+
+def resident_mb() -> float:
+    """This process's resident memory in MB (Linux; 0 where /proc is not there)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def exit_now(code: int) -> None:
@@ -113,8 +133,14 @@ class Pool:
             bufsize=1,
         )
 
-    def _replace(self, proc: subprocess.Popen) -> subprocess.Popen:
-        """A new worker in the place of one that failed a job (it has ended, or is killed now)."""
+    def _replace(self, proc: subprocess.Popen, ended: bool = False) -> subprocess.Popen:
+        """A new worker in the place of one that failed a job (it has ended, or is killed now), or
+        of one that has `ended` by itself to make way for a fresh one."""
+        if ended:
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
         proc.kill()
         proc.wait()
         for stream in (proc.stdin, proc.stdout):
@@ -228,10 +254,15 @@ class Pool:
                     answer = proc.stdout.readline().rstrip("\n")
                     if answer == "ready":
                         pass
-                    elif answer == "ok":
+                    elif answer in ("ok", "ok recycle"):
                         index, _job, stem, _ = current.pop(proc.pid)
                         with open(f"{stem}.out", "rb") as fh:
                             results[index] = pickle.load(fh)  # noqa: S301 - written by our own worker
+                        if answer == "ok recycle":  # it ends: a fresh one is given a job once ready
+                            sel.unregister(proc.stdout)
+                            fresh = self._replace(proc, ended=True)
+                            sel.register(fresh.stdout, selectors.EVENT_READ, fresh)
+                            continue
                     else:
                         kind = "error" if answer.startswith("error ") else "died"
                         failed(proc, kind, answer.removeprefix("error ") or self._last_words(proc))

@@ -116,3 +116,21 @@ def test_a_map_left_with_jobs_running_kills_its_workers(inbox):
     list(used.map([(2**26, [(inbox[0], inbox[0].name)])] * 2))
     used.close(kill=True)  # the caller is failing: no waiting for its workers
     assert [proc.returncode for proc in used._procs] == [-signal.SIGKILL] * 2
+
+
+def test_a_worker_that_has_grown_makes_way_for_a_fresh_one():
+    """`ok recycle`: the result is kept, the worker ends by itself, a new one takes the next jobs;
+    the answers come in order and none is lost (the report workers do this past their memory size)."""
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, PYTHONPATH=str(root))
+    jobs = [(n, n % 3 == 0) for n in range(12)]  # every third job ends its worker
+    with Pool("tests.workers.recycling", 2, env=env) as pool:
+        results = list(pool.map(jobs))
+        again = list(pool.map([(100, False)]))
+    assert [value for value, _ in results] == [n * 2 for n in range(12)]
+    pids = [pid for _, pid in results]
+    assert len(set(pids)) >= 5  # two to start with, one more for each of the four recycling jobs
+    for (n, recycle), pid in zip(jobs, pids, strict=True):
+        if recycle:  # the worker that did a recycling job never did another
+            assert pids.count(pid) == 1 or pids[n + 1 :].count(pid) == 0
+    assert again[0][0] == 200

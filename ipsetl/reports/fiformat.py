@@ -24,11 +24,25 @@ def round_half_up(value: float, digits: int) -> Decimal:
 
 
 def number(value: float | int | None, digits: int = 0) -> str:
+    """`1 248`, `4,80`: Finnish grouping (a no-break space between thousands) and decimal comma,
+    as Babel's fi_FI pattern `#,##0.00` gives them (tests/test_fiformat.py holds the two equal);
+    written with Python's own formatting, since Babel took 12 ms of every regional report."""
     if value is None:
         return EMPTY
     rounded = round_half_up(value, digits)
     if rounded == 0:
         rounded = abs(rounded)  # no "-0,0"
+    return f"{rounded:,.{digits}f}".translate(_FINNISH)
+
+
+_FINNISH = str.maketrans({",": NBSP, ".": ",", "-": MINUS})
+
+
+def babel_number(value: float | int, digits: int = 0) -> str:
+    """The same through Babel's CLDR data: the reference `number` is tested against."""
+    rounded = round_half_up(value, digits)
+    if rounded == 0:
+        rounded = abs(rounded)
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     text = format_decimal(rounded, format=pattern, locale=LOCALE, decimal_quantization=False)
     return text.replace("\u202f", NBSP).replace(" ", NBSP).replace("-", MINUS)

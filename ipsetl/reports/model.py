@@ -11,7 +11,7 @@ Every text is final (formatted, in Finnish); a renderer never formats a number o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ipsetl.reports import charts, fiformat
@@ -147,12 +147,12 @@ class Document:
 
 def to_json(value: Any) -> Any:
     """The model as JSON-ready data: each block with its `kind`, for the Typst template."""
-    if is_dataclass(value):
-        out = {"kind": value.kind} if hasattr(value, "kind") else {}
-        out.update({f.name: to_json(getattr(value, f.name)) for f in fields(value)})
-        return out
     if isinstance(value, list | tuple):
         return [to_json(v) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        out = {"kind": value.kind} if hasattr(value, "kind") else {}
+        out.update({name: to_json(v) for name, v in vars(value).items()})
+        return out
     return value
 
 
@@ -540,9 +540,7 @@ def _trends(ctx: dict) -> list:
         return [text("Kehityskuvaaja näytetään, kun tietoja on ainakin yhdeltä kolmannesvuodelta.")]
     opts = ctx["options"]
     cats = trend["categories"]
-    national_words = ", ".join(
-        f"{c}: {fiformat.percent(v)}" for c, v in zip(cats, trend["national_rate"], strict=True)
-    )
+    national_words = ", ".join(f"{c}: {fiformat.percent(v)}" for c, v in zip(cats, trend["national_rate"], strict=True))
     ends = {code: _last_value(cats, values) for code, values in trend["regional_rate"].items()}
     shown = sorted(((code, e) for code, e in ends.items() if e), key=lambda item: -item[1][1])
     region_words = ", ".join(
@@ -626,7 +624,8 @@ def _regions(ctx: dict) -> list:
     if ctx["has_data"]:
         rows.append(
             Row(
-                [cell("Koko maa")] + [cell(show(ctx["national"][m.column])) for m, _ in ctx["comparison_columns"]]
+                [cell("Koko maa")]
+                + [cell(show(ctx["national"][m.column])) for m, _ in ctx["comparison_columns"]]
                 + [cell("")],
                 total=True,
             )

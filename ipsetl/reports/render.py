@@ -287,9 +287,9 @@ def _jobs(con, code, todo, as_of, funder, regional, regions, summary: RenderSumm
         if funder_job := job("funder", folder / f"rahoittajaraportti_{t.label}", ctx):
             yield funder_job
     for t, folder, _ in todo:
-        for code_ in regions:
-            rctx = data.regional_context(con, code_, t, as_of, regional)
-            if regional_job := job("regional", folder / f"alueraportti_{code_}_{t.label}", rctx):
+        for rctx in data.regional_contexts(con, regions, t, as_of, regional):
+            stem = folder / f"alueraportti_{rctx['section'].code}_{t.label}"
+            if regional_job := job("regional", stem, rctx):
                 yield regional_job
 
 

@@ -71,6 +71,7 @@ def covered() -> frozenset[int]:
     return frozenset(sets[0] & sets[1])
 
 
+@functools.lru_cache(maxsize=65536)  # labels and words repeat across a worker's reports
 def printable(text: str) -> str:
     """`text` with every character the font lacks written as its code point, and long words breakable."""
     glyphs = covered()
