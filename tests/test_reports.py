@@ -376,7 +376,11 @@ def test_no_text_runs_over_the_page_edge(warehouse, monkeypatch):
     doc = model.document(ctx)
     assert _inked_margins(typst_pdf.pdf_bytes(doc, AS_OF)) == []
     monkeypatch.setattr(typst_pdf, "_LONG_WORD", re.compile(r"(?!x)x"))  # matches nothing
-    assert _inked_margins(typst_pdf.pdf_bytes(doc, AS_OF)) != []
+    typst_pdf.printable.cache_clear()
+    try:
+        assert _inked_margins(typst_pdf.pdf_bytes(doc, AS_OF)) != []
+    finally:
+        typst_pdf.printable.cache_clear()
 
 
 def test_hostile_open_text_prints_literally_in_the_pdf(warehouse):
