@@ -120,6 +120,7 @@ class Pool:
         self._procs = [self._start(log) for log in self._logs]
         self._idle: set[int] = set()  # workers ready and without a job
         self._given = 0  # jobs handed to a worker, ever: names their files; a pool without any is killed at close
+        self._worked: set[int] = set()  # pids of the workers that were given a job
         self._abandoned = False  # a map ended with jobs still running: their answers would confuse the next map
 
     def _start(self, log) -> subprocess.Popen:
@@ -213,6 +214,7 @@ class Pool:
             index = given
             given += 1
             self._given += 1
+            self._worked.add(proc.pid)
             self._idle.discard(proc.pid)
             stem = folder / str(self._given)
             job, queue[index] = queue[index], None  # the worker has it now: a report's context is large
@@ -290,12 +292,16 @@ class Pool:
 
     def close(self, kill: bool = False) -> None:
         """Ask the workers to stop (standard input closed) and wait for them; a worker still busy
-        finishes its job first. Killed instead: a pool that was never given a job (started ahead
+        finishes its job first; one that never had a job (the fresh worker in the place of one
+        that recycled itself at the end) is killed. Killed instead: a pool that was never given a job (started ahead
         for work that did not come: its workers may still be importing, with nothing to finish),
         a pool whose map was abandoned with jobs still running, and any pool when `kill` (the
         caller is failing: the running jobs' results would be thrown away)."""
         if kill or self._given == 0 or self._abandoned:
             for proc in self._procs:
+                proc.kill()
+        for proc in self._procs:  # a replacement for a recycled worker, never given a job
+            if proc.pid not in self._worked:
                 proc.kill()
         for proc in self._procs:
             if proc.stdin is not None and not proc.stdin.closed:

@@ -25,6 +25,9 @@ def report_options(ipsetl: IpsetlPaths) -> tuple[ReportOptions, ReportOptions]:
     backfill_policy=dg.BackfillPolicy.single_run(),
     deps=[TERTIARY_SUMMARY],
     group_name="reports",
+    # one report run at a time (the instance's pools are limited to one): two runs started by
+    # ingestions close together would otherwise write the same report files at once
+    pool="reports",
     description="Rahoittajaraportti ja alueraportit (HTML, PDF) sekä indikaattorit.csv yhdeltä kolmannesvuodelta; "
     "kuluvalta kaudelta luonnos.",
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -338,6 +340,47 @@ def test_chart_hides_every_regional_rate_the_tables_hide(warehouse):
                     assert trend["regional_rate"][s.code][i] is None, (tt.label, s.code)
 
 
+def test_chart_hides_the_national_rate_the_tables_hide(warehouse):
+    """The national line and the chart's description leave out a national rate its tertiary's
+    tables hide (a high threshold hides the national employed count, and with it the rate)."""
+    from ipsetl.reports import model
+    from ipsetl.reports.data import trend_series
+
+    opts = ReportOptions(threshold=300)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        due = report_tertiaries(con, AS_OF)
+        last = due[-1]
+        trend = trend_series(con, last, opts)
+        ctx = funder_context(con, last, AS_OF, opts)
+        hidden = []
+        for tt in due:
+            cell = funder_context(con, tt, AS_OF, opts)["national"]["employment_rate"]
+            i = trend["categories"].index(tt.label)
+            if cell.marker:
+                hidden.append(tt.label)
+                assert trend["national_rate"][i] is None, tt.label
+            else:
+                assert trend["national_rate"][i] == cell.value
+    assert hidden
+    figure = next(b for s in model.document(ctx).sections for b in s.blocks if isinstance(b, model.Figure))
+    assert f"{hidden[-1]}: –" in figure.alt
+
+
+def test_two_processes_writing_the_same_report_never_collide(tmp_path):
+    """Each write goes through a temporary file of its own, renamed over the report: two runs
+    writing at once leave one whole version, never an error or a half-written file."""
+    code = (
+        "import sys; from pathlib import Path; from ipsetl.reports.render import _write_if_changed\n"
+        "for i in range(300): _write_if_changed(Path(sys.argv[1]), (sys.argv[2] * 5000 + str(i)).encode())"
+    )
+    target = tmp_path / "rahoittajaraportti_2026-T2.html"
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(target), c]) for c in "ab"]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    text = target.read_text()
+    assert len(text) in (5003, 5002, 5001) and set(text[:5000]) in ({"a"}, {"b"})
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]  # no temporary file left
+
+
 def test_a_closed_tertiary_is_not_redone_when_only_the_as_of_date_moves(warehouse, tmp_path):
     with duckdb.connect(str(warehouse), read_only=True) as con:
         first = render_reports(con, tmp_path, AS_OF, only=["2026-T2"], workers=1)
@@ -393,7 +436,7 @@ def test_hostile_open_text_prints_literally_in_the_pdf(warehouse):
     from ipsetl.reports.data import regional_context
     from ipsetl.reports.render import environment
 
-    hostile = '#set text(red) ]#panic("x")[ $x^2$ @label <b>x</b> {{ 7*7 }} 😀 漢字 \x07 \\ *lihava*\nrivi 2 '
+    hostile = '#set text(red) ]#panic("x")[ $x^2$ @label <b>x</b> {{ 7*7 }} 😀 漢字 \x07 \\ *lihava*\r\nrivi\t2 '
     with duckdb.connect(str(warehouse), read_only=True) as con:
         t = [t for t in report_tertiaries(con, AS_OF) if t.label == "2026-T3"][0]
         ctx = regional_context(con, "PIR", t, AS_OF, ReportOptions(suppress=False))
@@ -410,5 +453,8 @@ def test_hostile_open_text_prints_literally_in_the_pdf(warehouse):
     assert "😀" in extracted  # DejaVu Sans has this one
     assert "[U+6F22][U+5B57]" in extracted and "[U+0007]" in extracted
     assert "y" * 5000 in extracted.replace("\n", "")
+    assert "*lihava*\nrivi 2" in extracted  # a web form's CRLF is a line break, a tab a space
+    assert "[U+000D]" not in extracted and "[U+0009]" not in extracted
     html = environment().get_template("report.html.j2").render(doc=doc)
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html and "😀" in html
+    assert "\x07" not in html and "\r" not in html and "[U+0007]" in html  # the same cleaning in both

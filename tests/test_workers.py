@@ -59,13 +59,14 @@ def test_a_killed_worker_fails_the_call_instead_of_hanging(inbox):
 
 def test_a_pool_never_used_is_killed_and_a_used_one_ends_cleanly(inbox):
     """A pool started ahead for work that did not come is killed at close (its workers may still be
-    importing their libraries, with nothing to finish); one that did work ends its workers normally."""
+    importing their libraries, with nothing to finish); in a used one the worker that did a job ends
+    normally, and the one that had none is killed (nothing to finish, nothing to wait for)."""
     unused = Pool("ipsetl.reports.pdf_worker", 2)
     unused.close()
     assert [proc.returncode for proc in unused._procs] == [-signal.SIGKILL] * 2
     with Pool("ipsetl.parse_worker", 2) as used:
         list(used.map([(2**26, [(inbox[0], inbox[0].name)])]))
-    assert [proc.returncode for proc in used._procs] == [0, 0]
+    assert sorted(proc.returncode for proc in used._procs) == [-signal.SIGKILL, 0]
 
 
 def test_jobs_are_taken_as_the_workers_need_them(inbox):
@@ -134,3 +135,15 @@ def test_a_worker_that_has_grown_makes_way_for_a_fresh_one():
         if recycle:  # the worker that did a recycling job never did another
             assert pids.count(pid) == 1 or pids[n + 1 :].count(pid) == 0
     assert again[0][0] == 200
+
+
+def test_the_fresh_worker_after_a_last_recycling_job_is_not_waited_for():
+    """A worker that recycles itself on the map's last job is replaced by one that is never given
+    a job: close kills it instead of waiting for its imports to finish."""
+    root = Path(__file__).resolve().parents[1]
+    pool = Pool("tests.workers.recycling", 1, env=dict(os.environ, PYTHONPATH=str(root)))
+    try:
+        assert list(pool.map([(1, True)]))[0][0] == 2
+    finally:
+        pool.close()
+    assert [proc.returncode for proc in pool._procs] == [-signal.SIGKILL]

@@ -1,7 +1,8 @@
-"""Everything a report shows, read from the marts and arranged for the templates.
+"""Everything a report shows, read from the marts: the contexts the report model is built from.
 
 Figures come from `mart.*` as they are; this module only selects them, pairs each with its label,
-applies disclosure control and takes differences between tertiaries. Templates format and place.
+applies disclosure control and takes differences between tertiaries. The model
+(ipsetl/reports/model.py) words and formats them; the templates only place them.
 """
 
 from __future__ import annotations
@@ -380,6 +381,7 @@ def trend_series(con, t: Tertiary, opts: ReportOptions) -> dict:
     for r in reg:
         by_tertiary.setdefault(r["tertiary"], {})[r["region_code"]] = r
     national = {r["tertiary"]: r for r in nat}
+    national_rate: list = [r["employment_rate"] for r in nat]
     for label, rows in by_tertiary.items():
         markers = _suppress(rows, national.get(label), opts)  # the same marks as that tertiary's tables
         for code, row in rows.items():
@@ -387,6 +389,10 @@ def trend_series(con, t: Tertiary, opts: ReportOptions) -> dict:
             series = regional.setdefault(code, [None] * len(cats))
             if label in cats:
                 series[cats.index(label)] = None if cell.marker else row["employment_rate"]
+        if label in cats:  # a national rate the tables hide is not drawn or described either
+            cell = _cells(national.get(label), "national", markers, opts, ["employment_rate"])["employment_rate"]
+            if cell.marker:
+                national_rate[cats.index(label)] = None
 
     def counts(col: str) -> list:
         """National counts for the chart; a small one is left out as in the tables."""
@@ -394,7 +400,7 @@ def trend_series(con, t: Tertiary, opts: ReportOptions) -> dict:
 
     return {
         "categories": cats,
-        "national_rate": [r["employment_rate"] for r in nat],
+        "national_rate": national_rate,
         "regional_rate": regional,
         "clients_new": counts("clients_new"),
         "jobs_started": counts("jobs_started"),
@@ -539,7 +545,7 @@ def regional_contexts(
     )
     statuses = by_region(f"SELECT * FROM {tbl('submission_status')} WHERE tertiary = ?", [t.label])
     trends = by_region(
-        f"""SELECT r.region_code, r.tertiary, r.employment_rate, n.employment_rate AS national_rate
+        f"""SELECT r.*, n.employment_rate AS national_rate
            FROM {tbl("region_tertiary")} r JOIN {tbl("national_tertiary")} n USING (tertiary)
            WHERE r.tertiary <= ? ORDER BY r.region_code, r.tertiary""",
         [t.label],
@@ -562,7 +568,7 @@ def regional_contexts(
             if w["tertiary"] == t.label
         ]
         status = (statuses.get(code) or [None])[0]
-        trend = [{k: r[k] for k in ("tertiary", "employment_rate", "national_rate")} for r in trends.get(code, [])]
+        trend = [_trend_point(r, code, opts) for r in trends.get(code, [])]
         fidelity = fidelity_from(histories.get(code, []), row)
         yield {
             "kind": "regional",
@@ -579,6 +585,17 @@ def regional_contexts(
             "phases": PHASES,
             "end_reasons": END_REASONS,
         }
+
+
+def _trend_point(row: dict, code: str, opts: ReportOptions) -> dict:
+    """One tertiary of a regional report's chart: the region's rate, unless the tables of that
+    tertiary would hide it (regional suppression on), and the national rate (never hidden there)."""
+    rate = row["employment_rate"]
+    if opts.suppress:
+        markers = _suppress({code: row}, None, opts)
+        if _cells(row, code, markers, opts, ["employment_rate"])["employment_rate"].marker:
+            rate = None
+    return {"tertiary": row["tertiary"], "employment_rate": rate, "national_rate": row["national_rate"]}
 
 
 def regions_for_reports(con) -> list[str]:

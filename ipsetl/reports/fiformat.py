@@ -1,8 +1,9 @@
 """Finnish number and date formatting for what the readers see: `1 248`, `41,3 %`, `30.4.2026`.
 
-Babel supplies the Finnish grouping and decimal symbols (a no-break space between thousands, a
-decimal comma). Rounding is done here first, half up (indicators.md), because Babel rounds half
-to even. Empty values print as `–`.
+Finnish grouping and decimal symbols (a no-break space between thousands, a decimal comma), as
+Babel's CLDR data for fi_FI has them; `number` writes them with Python's own formatting (tested
+equal to Babel's, which is kept as `babel_number`). Rounding is done here first, half up
+(indicators.md), because Babel and Python round half to even. Empty values print as `–`.
 """
 
 from __future__ import annotations

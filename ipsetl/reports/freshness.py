@@ -17,6 +17,14 @@ from ipsetl.config import PROJECT_ROOT, Settings
 
 TEMPLATES = PROJECT_ROOT / "templates"
 REPORT_CODE = Path(__file__).parent
+# where typst_pdf looks for DejaVu Sans (kept here too: this module must not import the renderer)
+FONT_DIRS = (
+    "/usr/share/fonts/truetype/dejavu",  # Debian, Ubuntu (fonts-dejavu-core)
+    "/usr/share/fonts/dejavu-sans-fonts",  # Fedora
+    "/usr/share/fonts/TTF",  # Arch
+    "/usr/share/fonts/dejavu",  # Alpine
+)
+FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
 
 
 SIGNATURE_FILE = ".ipsetl-signature"
@@ -56,10 +64,23 @@ def tertiary_unchanged(folder: Path, label: str, regions: list[str], stored: str
 
 
 def code_fingerprint() -> str:
-    """The templates and the report code: a change to either renders every report again."""
+    """The templates, the report code, the Typst compiler's version and the font files: a change
+    to any renders every report again (a new Typst or DejaVu changes the PDFs' bytes)."""
+    from importlib.metadata import PackageNotFoundError, version
+
     digest = hashlib.sha256()
     for path in sorted([*TEMPLATES.glob("*"), *REPORT_CODE.glob("*.py")]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    try:
+        digest.update(f"typst {version('typst')}".encode())
+    except PackageNotFoundError:
+        pass
+    for folder in FONT_DIRS:
+        for name in FONT_FILES:
+            font = Path(folder) / name
+            if font.is_file():
+                stat = font.stat()
+                digest.update(f"{font}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()
 
 

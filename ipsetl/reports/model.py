@@ -11,6 +11,7 @@ Every text is final (formatted, in Finnish); a renderer never formats a number o
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -50,6 +51,7 @@ class Column:
     sub: str = ""  # a second, smaller line of the head: the figure's "jakson aikana" / "jakson lopussa"
     numeric: bool = False  # right-aligned, tabular figures
     width: float | None = None  # millimetres; None shares what is left
+    title: str = ""  # the whole label of a shortened head (the HTML shows it on hover)
 
 
 @dataclass
@@ -95,6 +97,21 @@ class TextAnswer:
 
     kind: ClassVar[str] = "text_answer"
     text: str
+
+    def __post_init__(self) -> None:
+        self.text = answer_text(self.text)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2066-\u2069\u202a-\u202e]")
+
+
+def answer_text(value: str) -> str:
+    """An answer as both outputs show it: Windows and old Mac line ends as line breaks, a tab as a
+    space (a web form's answers come with CRLF), and any other control character, a lone surrogate
+    or a direction override written as its code point (`[U+0007]`): HTML may not hold them raw, and
+    the PDF font has no glyph for them."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _CONTROL.sub(lambda m: f"[U+{ord(m.group(0)):04X}]", value)
 
 
 @dataclass
@@ -609,7 +626,7 @@ def _last_value(categories: list[str], values: list) -> tuple[str, float] | None
 def _regions(ctx: dict) -> list:
     t = ctx["tertiary"]
     columns = [Column("Alue", width=14)] + [
-        Column(short, sub=f"({m.when})", numeric=True) for m, short in ctx["comparison_columns"]
+        Column(short, sub=f"({m.when})", numeric=True, title=m.label) for m, short in ctx["comparison_columns"]
     ]
     columns.append(Column("Laatu\u00adpisteet /125", numeric=True))
     width = len(ctx["comparison_columns"])

@@ -30,7 +30,10 @@ def _prepare() -> None:
     from ipsetl.reports import typst_pdf
     from ipsetl.reports.render import environment
 
-    typst_pdf.covered()
+    try:
+        typst_pdf.covered()
+    except typst_pdf.FontMissing:
+        pass  # each PDF then fails naming the missing font, after its HTML is written
     _env = environment()
 
 
@@ -47,7 +50,10 @@ def _grown() -> bool:
     140 MB after every report made a national run 40 % slower."""
     from ipsetl.workers import resident_mb
 
-    limit = float(os.environ.get("IPSETL_REPORT_WORKER_MB") or DEFAULT_WORKER_MB)
+    try:
+        limit = float(os.environ.get("IPSETL_REPORT_WORKER_MB") or DEFAULT_WORKER_MB)
+    except ValueError:  # a mistyped setting must not fail the report just made
+        limit = DEFAULT_WORKER_MB
     if _last["kind"] == "funder":
         limit = min(limit, FUNDER_WORKER_MB)
     return resident_mb() > limit

@@ -8,11 +8,13 @@ run re-renders just the reports whose figures moved.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import json
 import os
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,7 +25,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ipsetl.config import PROJECT_ROOT
-from ipsetl.reports import data, fiformat, model, typst_pdf, xlsx
+from ipsetl.reports import data, fiformat, model, typst_pdf
 from ipsetl.reports.freshness import SIGNATURE_FILE, code_fingerprint, jsonable, pdf_current
 from ipsetl.reports.freshness import signature as _signature
 from ipsetl.reports.freshness import tertiary_unchanged as _tertiary_unchanged
@@ -61,13 +63,32 @@ class RenderSummary:
     tertiaries_unchanged: list[str] = field(default_factory=list)  # skipped whole: signature unchanged
 
 
+def _file_mode() -> int:
+    """What a plain open() would give a new file here: 0666 less the umask (mkstemp gives 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+_FILE_MODE = _file_mode()
+
+
 def _write_if_changed(path: Path, content: bytes) -> bool:
+    """Write `path` whole or not at all (a temporary file of this process renamed over it), only
+    when its bytes change."""
     if path.exists() and path.read_bytes() == content:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(content)
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+        os.chmod(tmp, _FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     return True
 
 
@@ -269,6 +290,8 @@ def _jobs(con, code, todo, as_of, funder, regional, regions, summary: RenderSumm
     on the way. Tertiary by tertiary, its funder report (the longest) first: two workers seldom
     lay out two funder reports at once (each holds ~170 MB while it does), and none is left with
     one at the end."""
+
+    from ipsetl.reports import xlsx  # here, not in the report workers: openpyxl is 19 MB and 0,27 s
 
     def job(kind: str, stem: Path, ctx: dict) -> Job | None:
         ctx["fingerprint"] = fingerprint(ctx, code)

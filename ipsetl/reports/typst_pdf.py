@@ -27,20 +27,16 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from ipsetl.config import PROJECT_ROOT
+from ipsetl.reports.freshness import FONT_DIRS, FONT_FILES
 from ipsetl.reports.model import Document, to_json
 
 TEMPLATE = PROJECT_ROOT / "templates" / "report.typ"
 STANDARDS = ["a-2a", "ua-1"]
 WORD_BREAK = 24  # characters of an unbroken word before a zero-width space lets it wrap
 ZWSP = "\u200b"
-FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
-FONT_DIRS = (
-    "/usr/share/fonts/truetype/dejavu",  # Debian, Ubuntu (fonts-dejavu-core)
-    "/usr/share/fonts/dejavu-sans-fonts",  # Fedora
-    "/usr/share/fonts/TTF",  # Arch
-    "/usr/share/fonts/dejavu",  # Alpine
-)
-_LONG_WORD = re.compile(rf"[^\s\u200b]{{{WORD_BREAK + 1},}}")
+# Only where Typst surely breaks a line: a space or a line break (not every character Python calls
+# whitespace: U+202F, a narrow no-break space, is one and does not break).
+_LONG_WORD = re.compile(rf"[^ \n\u200b]{{{WORD_BREAK + 1},}}")
 
 
 class FontMissing(RuntimeError):
@@ -106,7 +102,12 @@ def document_json(doc: Document) -> bytes:
 def _root() -> str:
     """An empty folder as the compile's root: the template and its data come from memory, and no
     path in them can reach a file of this machine."""
-    return tempfile.mkdtemp(prefix="ipsetl-typst-")
+    import atexit
+    import shutil
+
+    root = tempfile.mkdtemp(prefix="ipsetl-typst-")
+    atexit.register(shutil.rmtree, root, True)
+    return root
 
 
 def pdf_bytes(doc: Document, as_of: date) -> bytes:
