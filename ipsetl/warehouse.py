@@ -3,6 +3,11 @@
 DuckDB allows one writing process per file, and even a reader cannot open the file while a
 writer holds it, so every open retries for a while (and says that it is waiting) instead of
 failing at once.
+
+The file is written in DuckDB's storage version STORAGE_VERSION, not the engine's own (2.0 writes
+"v2", which no DuckDB 1.x client opens: the DuckDB CLI on PyPI, the R package, DBeaver's JDBC and
+the ODBC driver behind Excel and Power BI). A file found in a newer version is copied down to it
+by the next writing connection.
 """
 
 from __future__ import annotations
@@ -17,6 +22,11 @@ import duckdb
 from ipsetl.config import SQL_DIR
 
 LOCK_MARKERS = ("Could not set lock", "Conflicting lock")
+# The oldest storage version the current DuckDB 1.x CLI (1.5.6) reads: its range is 64–68, and
+# v1.0.0 is 64, which every client from DuckDB 0.10 on reads too. Nothing the warehouse uses
+# (tables, constraints, views, macros) needs a later one.
+STORAGE_VERSION = "v1.0.0"
+_WRITE_CONFIG = {"storage_compatibility_version": STORAGE_VERSION}
 
 
 class WarehouseBusy(RuntimeError):
@@ -42,7 +52,12 @@ def connect(
     delay, told = 0.2, False
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            if read_only:
+                con = duckdb.connect(str(path), read_only=True)
+            else:
+                con = duckdb.connect(str(path), config=_WRITE_CONFIG)
+                if _newer_than_written(con):
+                    con = _copy_down(con, path)
             break
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
@@ -61,6 +76,43 @@ def connect(
         yield con
     finally:
         con.close()
+
+
+def storage_version(con: duckdb.DuckDBPyConnection) -> str:
+    """The storage version of the connection's database file, e.g. `v1.0.0`."""
+    (tags,) = con.execute("SELECT tags FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return str(dict(tags).get("storage_version", "")).rstrip("+")
+
+
+def _version_key(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.lstrip("v").split(".") if part.isdigit())
+
+
+def _newer_than_written(con: duckdb.DuckDBPyConnection) -> bool:
+    found = storage_version(con)
+    return bool(found) and _version_key(found) > _version_key(STORAGE_VERSION)
+
+
+def _copy_down(con: duckdb.DuckDBPyConnection, path: Path) -> duckdb.DuckDBPyConnection:
+    """Copy a warehouse written by DuckDB 2.0's default storage into STORAGE_VERSION (tables with
+    their rows and constraints, views, macros) and put the copy in its place, while `con` holds
+    the file's write lock; returns a connection to the copy."""
+    import os
+
+    tmp = path.with_name(path.name + ".storage.tmp")
+    tmp.unlink(missing_ok=True)
+    quoted = str(tmp).replace("'", "''")
+    database = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+    con.execute("CHECKPOINT")
+    con.execute(f"ATTACH '{quoted}' AS ipsetl_storage (STORAGE_VERSION '{STORAGE_VERSION}')")
+    con.execute(f'COPY FROM DATABASE "{database}" TO ipsetl_storage')
+    con.execute("DETACH ipsetl_storage")
+    con.close()
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    Path(str(path) + ".wal").unlink(missing_ok=True)
+    return duckdb.connect(str(path), config=_WRITE_CONFIG)
 
 
 def sql_files() -> list[Path]:
