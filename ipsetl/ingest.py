@@ -410,12 +410,18 @@ def write_run(
     """Everything a run writes, in one transaction: schema, files, rows, findings, verdicts, as-of date."""
     loaded_at = loaded_at or datetime.now().replace(microsecond=0)
     existed = Path(path).exists()
-    with warehouse.connect(path, wait_s=wait_s, on_wait=progress) as con:
+
+    def keep_replaced(old: Path) -> None:
+        snap = snapshots.keep_old(old)
+        if snap:
+            progress(f"Varmuuskopio ennen kirjoitusta: {snap.path}")
+
+    with warehouse.publishing(path, wait_s=wait_s, on_wait=progress, snapshot=keep_replaced) as building:
+        con = building.con
         changes = _will_change(con, pending, as_of or date.today()) or not warehouse.marts_current(con)
-        if existed and changes:
-            snap = snapshots.take_snapshot(con, path)
-            if snap:
-                progress(f"Varmuuskopio ennen kirjoitusta: {snap.path}")
+        if existed and not changes and not _regions_differ(con):
+            building.discard()  # nothing new: the published file stays, no snapshot
+            return []
         con.execute("BEGIN TRANSACTION")
         try:
             warehouse.apply_schema(con, refresh=False)
@@ -438,6 +444,13 @@ def write_run(
             con.execute("ROLLBACK")
             raise
     return outcomes
+
+
+def _regions_differ(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the region list (schemas/regions.csv or IPSETL_REGIONS_FILE) names a region the
+    warehouse does not have, or names one differently."""
+    stored = dict(con.execute("SELECT region_code, region_name FROM raw.region").fetchall())
+    return any(stored.get(code) != name for code, name in region_names().items())
 
 
 def _will_change(con: duckdb.DuckDBPyConnection, pending: list[Pending], as_of: date) -> bool:

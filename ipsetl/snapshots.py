@@ -1,7 +1,8 @@
-"""Snapshots of the warehouse file, taken before each run that writes, and restoring one.
+"""Snapshots of the warehouse file, kept at each run that writes, and restoring one.
 
-A snapshot is a plain copy of the DuckDB file made while the run holds the write lock, right after
-a checkpoint: nothing else can be writing, and the file holds every committed change.
+A snapshot is the published file a run replaces (warehouse.publishing): every published file is
+checkpointed and never written again, so the replaced one is a complete, consistent state, and it
+is kept by a hard link instead of a copy.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-import duckdb
 
 from ipsetl import warehouse
 
@@ -53,39 +52,43 @@ def list_snapshots(warehouse_path: Path) -> list[Snapshot]:
     return sorted(out, key=lambda s: s.taken_at, reverse=True)
 
 
-def take_snapshot(con: duckdb.DuckDBPyConnection, warehouse_path: Path, keep: int | None = None) -> Snapshot | None:
-    """Copy the warehouse while `con` holds its write lock; keep the newest `keep` snapshots."""
+def keep_old(warehouse_path: Path, keep: int | None = None) -> Snapshot | None:
+    """Keep the published file that a run is about to replace as a snapshot: a hard link to it
+    (the run's copy replaces the name, the old inode lives on in snapshots/), a copy where the
+    file system has no hard links; then only the newest `keep` snapshots stay."""
     keep = keep_count() if keep is None else keep
     if keep <= 0 or not Path(warehouse_path).exists():
         return None
-    con.execute("CHECKPOINT")
     folder = snapshot_dir(warehouse_path)
     folder.mkdir(parents=True, exist_ok=True)
     now = datetime.now()
     target = folder / f"{Path(warehouse_path).stem}-{now:%Y%m%dT%H%M%S%f}.duckdb"
-    tmp = target.with_suffix(".tmp")
-    shutil.copyfile(warehouse_path, tmp)
-    os.replace(tmp, target)
+    try:
+        os.link(warehouse_path, target)
+    except OSError:
+        tmp = target.with_suffix(".tmp")
+        shutil.copyfile(warehouse_path, tmp)
+        os.replace(tmp, target)
     for old in list_snapshots(warehouse_path)[keep:]:
         old.path.unlink(missing_ok=True)
     return Snapshot(target, now, target.stat().st_size)
 
 
 def restore(warehouse_path: Path, name: str, wait_s: float = 300) -> tuple[Snapshot, Snapshot | None]:
-    """Bring a snapshot back (`latest` or a file name); the current state is snapshotted first, so a
-    restore can itself be undone. Returns (restored, snapshot of the replaced state)."""
+    """Bring a snapshot back (`latest` or a file name): published like a run's state, so readers go
+    on undisturbed, and the replaced state is kept as a snapshot, so a restore can itself be undone.
+    Returns (restored, snapshot of the replaced state)."""
     snaps = list_snapshots(warehouse_path)
     if not snaps:
         raise FileNotFoundError(f"Tietovarastolla {warehouse_path} ei ole varmuuskopioita.")
     chosen = snaps[0] if name == "latest" else next((s for s in snaps if s.name == name), None)
     if chosen is None:
         raise FileNotFoundError(f"Varmuuskopiota {name} ei ole; vaihtoehdot: " + ", ".join(s.name for s in snaps[:10]))
-    source = chosen.path.read_bytes()  # read first: taking the new snapshot may prune this one
-    with warehouse.connect(warehouse_path, wait_s=wait_s) as con:  # the write lock: no run is writing
-        before = take_snapshot(con, warehouse_path, keep=max(keep_count(), 1) + 1)
-        tmp = Path(warehouse_path).with_suffix(".restore.tmp")
-        tmp.write_bytes(source)
-        con.close()
-        os.replace(tmp, warehouse_path)
-        Path(str(warehouse_path) + ".wal").unlink(missing_ok=True)
-    return chosen, before
+    kept: list[Snapshot | None] = [None]
+
+    def keep_replaced(path: Path) -> None:
+        kept[0] = keep_old(path, keep=max(keep_count(), 1) + 1)  # the restored one must not be pruned
+
+    with warehouse.publishing(warehouse_path, wait_s=wait_s, snapshot=keep_replaced, source=chosen.path):
+        pass
+    return chosen, kept[0]

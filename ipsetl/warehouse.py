@@ -1,8 +1,13 @@
-"""The DuckDB warehouse file: connections, schema, and the one-transaction write of a run.
+"""The DuckDB warehouse file: connections, schema, and how a run publishes what it wrote.
 
-DuckDB allows one writing process per file, and even a reader cannot open the file while a
-writer holds it, so every open retries for a while (and says that it is waiting) instead of
-failing at once.
+Readers never block runs and runs never tear readers: a run never writes the published file. It
+copies it to a building file beside it, writes there in one transaction, checkpoints, fsyncs, and
+renames the copy over `ipsetl.duckdb` (`publishing`). A connection opened before keeps reading the
+state it opened (it holds the old inode); one opened after sees the new state. Writers exclude each
+other with their own lock file (`ipsetl.duckdb.lock`, which names the run holding it), not DuckDB's,
+so an open notebook cannot stop a run; a killed run leaves the published file as it was, and the
+next run removes its half-built copy. The replaced file is the snapshot (hard-linked into
+`snapshots/`, no second copy).
 
 The file is written in DuckDB's storage version STORAGE_VERSION, not the engine's own (2.0 writes
 "v2", which no DuckDB 1.x client opens: the DuckDB CLI on PyPI, the R package, DBeaver's JDBC and
@@ -12,9 +17,15 @@ by the next writing connection.
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -44,7 +55,9 @@ def connect(
     wait_s: float = 300,
     on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse, waiting while another process holds it."""
+    """Open the warehouse to read it (runs write through `publishing`), waiting while a program
+    outside ipsetl holds it for writing (a DuckDB session opened without -readonly). A writing
+    connection (`read_only=False`) copies a file in a newer storage version down first."""
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -64,11 +77,11 @@ def connect(
                 raise
             if time.monotonic() >= deadline:
                 raise WarehouseBusy(
-                    f"Tietovarasto {path} on toisen ajon käytössä, eikä se vapautunut {wait_s:.0f} sekunnissa; "
-                    "yritä myöhemmin uudelleen."
+                    f"Tietovarasto {path} on toisen ohjelman kirjoituskäytössä (esim. DuckDB-istunto ilman "
+                    f"-readonly), eikä se vapautunut {wait_s:.0f} sekunnissa; yritä myöhemmin uudelleen."
                 ) from exc
             if on_wait and not told:
-                on_wait(f"Tietovarasto {path} on toisen ajon käytössä; odotetaan, että se vapautuu…")
+                on_wait(f"Tietovarasto {path} on toisen ohjelman kirjoituskäytössä; odotetaan, että se vapautuu…")
                 told = True
             time.sleep(delay)
             delay = min(delay * 1.5, 2.0)
@@ -76,6 +89,138 @@ def connect(
         yield con
     finally:
         con.close()
+
+
+# --- writing: a lock of our own, a building copy, an atomic rename -------------------------------
+
+
+def lock_path(path: Path) -> Path:
+    return Path(path).with_name(Path(path).name + ".lock")
+
+
+def _building_glob(path: Path) -> str:
+    return f".{Path(path).name}.building-*"
+
+
+def _holder(lock: Path) -> str:
+    """Who holds the lock, as the run wrote it: "ajo (prosessi 1234, alkoi 3.12.2026 klo 14.05)"."""
+    try:
+        info = json.loads(lock.read_text(encoding="utf-8") or "{}")
+        started = datetime.fromisoformat(info["started"])
+        what = info.get("what") or "ajo"
+        day = f"{started.day}.{started.month}.{started.year}"
+        return f"{what} (prosessi {info['pid']}, alkoi {day} klo {started:%H.%M})"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "toinen ajo"
+
+
+@contextmanager
+def write_lock(
+    path: Path, wait_s: float = 300, on_wait: Callable[[str], None] | None = None, what: str = "ajo"
+) -> Iterator[None]:
+    """Hold the warehouse's own lock file: one writer at a time, readers never counted. flock is
+    released by the kernel when the holder dies, so a killed run never leaves it locked."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = lock_path(path)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait_s
+        delay, told = 0.1, False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = _holder(lock)
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusy(
+                        f"Tietovarastoon {path} kirjoittaa {holder}, eikä se päättynyt {wait_s:.0f} sekunnissa; "
+                        "yritä myöhemmin uudelleen."
+                    ) from None
+                if on_wait and not told:
+                    on_wait(f"Tietovarastoon {path} kirjoittaa {holder}; odotetaan, että se päättyy…")
+                    told = True
+                time.sleep(delay)
+                delay = min(delay * 1.5, 1.0)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps({"pid": os.getpid(), "started": datetime.now().isoformat(), "what": what}).encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class Building:
+    """The connection a run writes through (to the building copy); `discard()` when the run turns
+    out to change nothing: the published file then stays as it is, with no snapshot."""
+
+    con: duckdb.DuckDBPyConnection
+    path: Path
+    keep: bool = True
+
+    def discard(self) -> None:
+        self.keep = False
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_building(path: Path) -> None:
+    for stale in Path(path).parent.glob(_building_glob(path)):
+        stale.unlink(missing_ok=True)
+
+
+@contextmanager
+def publishing(
+    path: Path,
+    wait_s: float = 300,
+    on_wait: Callable[[str], None] | None = None,
+    snapshot: Callable[[Path], None] | None = None,
+    source: Path | None = None,
+) -> Iterator[Building]:
+    """Build the warehouse's next state in a copy and publish it atomically (see the module).
+
+    `snapshot(old)` is called with the published file just before it is replaced (it links the old
+    inode into snapshots/); `source` builds from another file (a snapshot being restored)."""
+    path = Path(path)
+    with write_lock(path, wait_s, on_wait):
+        _remove_building(path)  # a killed run's half-built copy: we hold the lock, its run is gone
+        building = path.with_name(f".{path.name}.building-{os.getpid()}.duckdb")
+        origin = Path(source) if source is not None else path
+        if origin.exists():
+            shutil.copyfile(origin, building)
+            if Path(str(origin) + ".wal").exists():  # a file last written before this mechanism
+                shutil.copyfile(str(origin) + ".wal", str(building) + ".wal")
+        con = duckdb.connect(str(building), config=_WRITE_CONFIG)
+        try:
+            if _newer_than_written(con):
+                con = _copy_down(con, building)
+            work = Building(con, building)
+            yield work
+            if not work.keep:
+                return
+            con.execute("CHECKPOINT")
+            con.close()
+            Path(str(building) + ".wal").unlink(missing_ok=True)  # empty after the checkpoint
+            _fsync(building)
+            if snapshot is not None and path.exists():
+                snapshot(path)
+            os.replace(building, path)
+            Path(str(path) + ".wal").unlink(missing_ok=True)  # belonged to the replaced file
+            _fsync(path.parent)
+        finally:
+            con.close()
+            _remove_building(path)
 
 
 def storage_version(con: duckdb.DuckDBPyConnection) -> str:

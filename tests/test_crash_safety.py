@@ -317,6 +317,8 @@ def rerun_matches(reference: Reference, warehouse: Path, reports: Path, dagster_
     assert have == reference.dump, (
         f"{label}: after the re-run: {first_difference(have, reference.dump)}\n{run.output()}"
     )
+    leftovers = sorted(p.name for p in warehouse.parent.glob(f".{warehouse.name}.building-*"))
+    assert leftovers == [], f"{label}: the killed run's half-built copy was not cleaned up: {leftovers}"
 
 
 # --- the tests --------------------------------------------------------------------------------------
