@@ -1,4 +1,4 @@
-"""The `ipsetl` command: demo, run, sql, status (interface.md).
+"""The `ipsetl` command: demo, run, sql, export, status, restore (interface.md).
 
 Errors a user sees are one sentence that says what to do; `--debug` shows the traceback.
 click is used because Dagster already brings it and it gives help texts and option parsing
@@ -199,6 +199,7 @@ def sql(query, sql_file, warehouse, fmt):
     """Aja kysely tietovarastoon (vain luku), esim. ipsetl sql "SELECT * FROM mart.source_file"."""
     import duckdb
 
+    from ipsetl import sqlguard
     from ipsetl.warehouse import connect
 
     if sql_file is not None:
@@ -208,7 +209,16 @@ def sql(query, sql_file, warehouse, fmt):
     s = settings(warehouse=warehouse)
     if not s.warehouse.exists():
         raise UserError(f"Tietovarastoa {s.warehouse} ei ole; aja ensin `ipsetl run` tai `ipsetl demo`.")
+    try:  # every statement is checked before any runs, and before the warehouse is opened
+        sqlguard.check(query)
+    except sqlguard.Refused as exc:
+        raise UserError(str(exc)) from exc
+    except duckdb.Error as exc:
+        if click.get_current_context().find_root().obj.get("debug"):
+            raise
+        raise UserError(f"Kysely epäonnistui: {str(exc).splitlines()[0]}") from exc
     with connect(s.warehouse, read_only=True, wait_s=s.lock_wait_s, on_wait=_say) as con:
+        sqlguard.lock_down(con)
         try:
             rel = con.execute(query)
             columns = [d[0] for d in rel.description] if rel.description else []
@@ -217,6 +227,11 @@ def sql(query, sql_file, warehouse, fmt):
             if click.get_current_context().find_root().obj.get("debug"):
                 raise  # --debug: the traceback, as for any other error
             text = str(exc)
+            if isinstance(exc, duckdb.PermissionException) or "disabled by configuration" in text:
+                raise UserError(
+                    "Kysely yrittää käyttää tiedostoa tietovaraston ulkopuolella (read_csv, read_text, glob …); "
+                    "`ipsetl sql` lukee vain tietovarastoa, joten avaa muut tiedostot omassa DuckDB-istunnossasi."
+                ) from exc
             if "read-only" in text or "read only" in text:
                 raise UserError(
                     "Kysely yrittää muuttaa tietovarastoa; `ipsetl sql` on vain lukemista varten "
@@ -246,6 +261,45 @@ def _table(columns: list[str], rows: list[tuple], max_width: int = 40) -> str:
     out = [line(columns), line(["-" * w for w in widths])] + [line(r) for r in body]
     out.append(f"({len(rows)} riviä)")
     return "\n".join(out)
+
+
+@main.command()
+@click.argument("directory", metavar="KANSIO")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["parquet", "csv"]),
+    default="parquet",
+    show_default=True,
+    help="parquet (Power BI, tyypit ja sarakkeiden kuvaukset mukana) tai csv (Excel: ;-erotin, desimaalipilkku).",
+)
+@click.option("--warehouse", help="DuckDB-tietovarasto (oletus warehouse/ipsetl.duckdb, IPSETL_WAREHOUSE).")
+def export(directory, fmt, warehouse):
+    """Vie jokainen mart-taulu omaksi tiedostokseen KANSIO/NIMI.parquet (tai .csv) Power BI:lle ja Excelille."""
+    from pathlib import Path
+
+    from ipsetl import export as exporter
+    from ipsetl.warehouse import connect
+
+    s = settings(warehouse=warehouse)
+    if not s.warehouse.exists():
+        raise UserError(f"Tietovarastoa {s.warehouse} ei ole; aja ensin `ipsetl run` tai `ipsetl demo`.")
+    out_dir = Path(directory)
+    dictionary = exporter.read_dictionary()
+    if not dictionary.columns:
+        _say(f"Huom: tietosanastoa {exporter.DICTIONARY} ei löytynyt; sarakkeiden kuvaukset jäävät pois.")
+
+    def told(item) -> None:
+        size = f"{item.size_bytes / 1024:.0f} kt".replace(".", ",")
+        click.echo(f"  {item.table} → {item.path} ({item.rows} riviä, {size})")
+
+    with connect(s.warehouse, read_only=True, wait_s=s.lock_wait_s, on_wait=_say) as con:
+        try:
+            done = exporter.export_marts(con, out_dir, fmt, dictionary, on_file=told)
+        except exporter.ExportError as exc:
+            raise UserError(str(exc)) from exc
+    rows = sum(d.rows for d in done)
+    click.echo(f"Vietiin {len(done)} taulua ({rows} riviä) kansioon {out_dir} muodossa {fmt}.")
 
 
 @main.command()

@@ -6,12 +6,12 @@ run is going. Both must complete, and the warehouse must hold every file and row
 
 Two set-ups: both processes on one Dagster instance configured like the project's
 (dagster_home/dagster.yaml, whose pool lets one writing step run at a time), and each process on
-its own throw-away instance, so that only DuckDB's file lock stands between them.
+its own throw-away instance, so that only the warehouse's lock file stands between them.
 
 `ipsetl sql` opens the warehouse read-only: statements that would change it are refused with one
-sentence and no traceback, and the file stays byte for byte as it was. `COPY … TO 'file'` is not
-refused: it reads the warehouse and writes only the named output file, as `--format csv > file`
-does, so it is allowed and documented here as allowed (the warehouse stays unchanged).
+sentence and no traceback, and the file stays byte for byte as it was. `COPY … TO 'file'` is
+refused too (issue 16: `ipsetl sql` reads only; `--format csv > file` or `ipsetl export` write
+files).
 """
 
 from __future__ import annotations
@@ -241,14 +241,15 @@ def test_sql_refuses_writes(warehouse, tmp_path, statement):
         assert con.execute("SELECT count(*) FROM raw.source_file").fetchone()[0] == 5
 
 
-def test_sql_copy_to_exports_without_touching_the_warehouse(warehouse, tmp_path):
-    """COPY … TO writes only its own output file (an export, like --format csv): allowed."""
+def test_sql_copy_to_is_refused_and_writes_nothing(warehouse, tmp_path):
+    """COPY … TO would write a file: refused with one sentence (use --format csv or ipsetl export)."""
     before = digest(warehouse)
     target = tmp_path / "source_file.csv"
     done = sql(warehouse, tmp_path, f"COPY (SELECT file_name, status FROM raw.source_file) TO '{target}'")
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr
+    assert "COPY … TO kirjoittaisi tiedoston" in one_sentence(done.stderr)
     assert "Traceback" not in done.stderr
-    assert len(target.read_text(encoding="utf-8").splitlines()) == 1 + 5
+    assert not target.exists()
     assert digest(warehouse) == before, "COPY TO changed the warehouse file"
 
 
