@@ -443,6 +443,7 @@ def write_run(
         except BaseException:
             con.execute("ROLLBACK")
             raise
+    snapshots.prune(path)
     return outcomes
 
 

@@ -59,6 +59,10 @@ def keep_old(warehouse_path: Path, keep: int | None = None) -> Snapshot | None:
     keep = keep_count() if keep is None else keep
     if keep <= 0 or not Path(warehouse_path).exists():
         return None
+    inode = Path(warehouse_path).stat().st_ino
+    for existing in list_snapshots(warehouse_path):  # kept already by a run killed before its rename
+        if existing.path.stat().st_ino == inode:
+            return existing
     folder = snapshot_dir(warehouse_path)
     folder.mkdir(parents=True, exist_ok=True)
     now = datetime.now()
@@ -69,9 +73,17 @@ def keep_old(warehouse_path: Path, keep: int | None = None) -> Snapshot | None:
         tmp = target.with_suffix(".tmp")
         shutil.copyfile(warehouse_path, tmp)
         os.replace(tmp, target)
+    return Snapshot(target, now, target.stat().st_size)
+
+
+def prune(warehouse_path: Path, keep: int | None = None) -> None:
+    """Keep the newest `keep` snapshots; called once the run's state is published, so that a run
+    killed before its rename never costs an older snapshot."""
+    keep = keep_count() if keep is None else keep
+    if keep <= 0:
+        return
     for old in list_snapshots(warehouse_path)[keep:]:
         old.path.unlink(missing_ok=True)
-    return Snapshot(target, now, target.stat().st_size)
 
 
 def restore(warehouse_path: Path, name: str, wait_s: float = 300) -> tuple[Snapshot, Snapshot | None]:
@@ -89,6 +101,9 @@ def restore(warehouse_path: Path, name: str, wait_s: float = 300) -> tuple[Snaps
     def keep_replaced(path: Path) -> None:
         kept[0] = keep_old(path, keep=max(keep_count(), 1) + 1)  # the restored one must not be pruned
 
-    with warehouse.publishing(warehouse_path, wait_s=wait_s, snapshot=keep_replaced, source=chosen.path):
+    with warehouse.publishing(
+        warehouse_path, wait_s=wait_s, snapshot=keep_replaced, source=chosen.path, what="palautus"
+    ):
         pass
+    prune(warehouse_path, keep=max(keep_count(), 1) + 1)
     return chosen, kept[0]

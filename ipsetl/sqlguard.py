@@ -258,4 +258,5 @@ def lock_down(con: duckdb.DuckDBPyConnection) -> None:
     configuration locked so that no statement can change it back."""
     con.execute("SET enable_external_access = false")
     con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
     con.execute("SET lock_configuration = true")

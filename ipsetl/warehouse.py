@@ -21,6 +21,8 @@ import fcntl
 import json
 import os
 import shutil
+import stat
+import struct
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,10 +35,12 @@ import duckdb
 from ipsetl.config import SQL_DIR
 
 LOCK_MARKERS = ("Could not set lock", "Conflicting lock")
-# The oldest storage version the current DuckDB 1.x CLI (1.5.6) reads: its range is 64–68, and
-# v1.0.0 is 64, which every client from DuckDB 0.10 on reads too. Nothing the warehouse uses
-# (tables, constraints, views, macros) needs a later one.
-STORAGE_VERSION = "v1.0.0"
+# Storage number 64, the oldest the current DuckDB 1.x CLI (1.5.6, which reads 64–68) opens. Named
+# v1.1.0, the oldest client that reads the warehouse written so: DuckDB 1.0 cannot read its tables'
+# PRIMARY KEYs even in storage 64 (tried: 1.0.0 fails; 1.1.0, 1.1.3, 1.2.2, 1.3.2, 1.5.6 read every
+# mart table and macro). Nothing the warehouse uses (tables, constraints, views, macros) needs later.
+STORAGE_VERSION = "v1.1.0"
+STORAGE_TAG = "v1.0.0"  # how DuckDB names storage 64 in duckdb_databases().tags (the first release of it)
 _WRITE_CONFIG = {"storage_compatibility_version": STORAGE_VERSION}
 
 
@@ -180,6 +184,45 @@ def _remove_building(path: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
+_OFD_READ_LOCK = struct.pack("hhqqi4x", fcntl.F_RDLCK, os.SEEK_SET, 0, 0, 0)  # struct flock: whole file
+
+
+def _outside_writer_free(path: Path, wait_s: float, on_wait: Callable[[str], None] | None) -> int | None:
+    """A read lock on the published file (an open-file-description lock: DuckDB's readers hold the
+    same kind of shared lock, so no reader is waited for, but a program that opened the file for
+    writing holds an exclusive one, and its later commits would land in a WAL beside the new file
+    and be replayed onto the wrong rows). Returns the locked fd, held until the file is replaced;
+    None when there is no published file."""
+    if not path.exists():
+        return None
+    deadline = time.monotonic() + wait_s
+    told = False
+    while True:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            fcntl.fcntl(fd, fcntl.F_OFD_SETLK, _OFD_READ_LOCK)
+            return fd
+        except OSError:
+            os.close(fd)
+        if time.monotonic() >= deadline:
+            raise WarehouseBusy(
+                f"Tietovarasto {path} on toisen ohjelman kirjoituskäytössä (esim. DuckDB-istunto ilman -readonly), "
+                f"eikä se vapautunut {wait_s:.0f} sekunnissa; sulje se tai avaa se vain luku -tilassa."
+            )
+        if on_wait and not told:
+            on_wait(f"Tietovarasto {path} on toisen ohjelman kirjoituskäytössä; odotetaan, että se suljetaan…")
+            told = True
+        time.sleep(0.5)
+
+
+def _checkpoint_in_place(path: Path, wait_s: float, on_wait: Callable[[str], None] | None) -> None:
+    """Fold a WAL left beside the published file (a writer killed before this release, or a
+    program outside ipsetl) into it with DuckDB's own crash-safe checkpoint, so that no WAL is
+    ever copied or left beside a new file (it would be replayed onto it)."""
+    with connect(path, read_only=False, wait_s=wait_s, on_wait=on_wait) as con:
+        con.execute("CHECKPOINT")
+
+
 @contextmanager
 def publishing(
     path: Path,
@@ -187,21 +230,30 @@ def publishing(
     on_wait: Callable[[str], None] | None = None,
     snapshot: Callable[[Path], None] | None = None,
     source: Path | None = None,
+    what: str = "ajo",
 ) -> Iterator[Building]:
     """Build the warehouse's next state in a copy and publish it atomically (see the module).
 
     `snapshot(old)` is called with the published file just before it is replaced (it links the old
     inode into snapshots/); `source` builds from another file (a snapshot being restored)."""
     path = Path(path)
-    with write_lock(path, wait_s, on_wait):
+    with write_lock(path, wait_s, on_wait, what):
         _remove_building(path)  # a killed run's half-built copy: we hold the lock, its run is gone
+        if Path(str(path) + ".wal").exists():
+            _checkpoint_in_place(path, wait_s, on_wait)
+        guard = _outside_writer_free(path, wait_s, on_wait)
         building = path.with_name(f".{path.name}.building-{os.getpid()}.duckdb")
         origin = Path(source) if source is not None else path
-        if origin.exists():
-            shutil.copyfile(origin, building)
-            if Path(str(origin) + ".wal").exists():  # a file last written before this mechanism
-                shutil.copyfile(str(origin) + ".wal", str(building) + ".wal")
-        con = duckdb.connect(str(building), config=_WRITE_CONFIG)
+        try:
+            if origin.exists():
+                shutil.copyfile(origin, building)
+                _keep_access(path if path.exists() else origin, building)
+            con = duckdb.connect(str(building), config=_WRITE_CONFIG)
+        except BaseException:
+            if guard is not None:
+                os.close(guard)
+            _remove_building(path)
+            raise
         try:
             if _newer_than_written(con):
                 con = _copy_down(con, building)
@@ -216,11 +268,23 @@ def publishing(
             if snapshot is not None and path.exists():
                 snapshot(path)
             os.replace(building, path)
-            Path(str(path) + ".wal").unlink(missing_ok=True)  # belonged to the replaced file
             _fsync(path.parent)
         finally:
             con.close()
+            if guard is not None:
+                os.close(guard)
             _remove_building(path)
+
+
+def _keep_access(old: Path, new: Path) -> None:
+    """The new file gets the old one's permissions and group (a warehouse kept 0640 for one group
+    must not become world-readable because a run replaced it)."""
+    st = old.stat()
+    os.chmod(new, stat.S_IMODE(st.st_mode))
+    try:
+        os.chown(new, -1, st.st_gid)
+    except OSError:
+        pass
 
 
 def storage_version(con: duckdb.DuckDBPyConnection) -> str:

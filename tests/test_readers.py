@@ -147,3 +147,57 @@ def test_a_run_killed_while_copying_writing_or_before_the_rename_leaves_the_old_
     run_ingest(inbox, wh, 2**26, as_of=AS_OF)
     assert windows(wh) == before + 3
     assert not list(wh.parent.glob(f".{wh.name}.building-*"))  # … and the next run cleans it up
+
+
+def test_a_program_writing_the_file_is_waited_for_and_named(loaded):
+    """A DuckDB session opened for writing (a CLI without -readonly) holds DuckDB's exclusive lock:
+    a run waits for it and says so, instead of publishing past it (its later commits would land in
+    a WAL beside the new file). A read-only session is never waited for."""
+    _inbox, wh, _rows = loaded
+    before = windows(wh)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time, duckdb\nc = duckdb.connect(sys.argv[1])\n"
+         "print('open', flush=True); time.sleep(60)", str(wh)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        said: list[str] = []
+        with pytest.raises(warehouse.WarehouseBusy, match="kirjoituskäytössä"):
+            with warehouse.publishing(wh, wait_s=1, on_wait=said.append) as building:
+                building.con.execute("DELETE FROM raw.monitoring_response")
+        assert said and "kirjoituskäytössä" in said[0]
+    finally:
+        holder.kill()
+        holder.wait()
+    assert windows(wh) == before
+    assert not list(wh.parent.glob(f".{wh.name}.building-*"))
+
+
+def test_a_wal_left_beside_the_warehouse_is_folded_in_once(loaded):
+    """A writer killed with its commit still in the WAL (before this release, or a program outside
+    ipsetl): the next run checkpoints it into the file first, so its rows are there once, and no
+    WAL is left to be replayed onto the new file."""
+    inbox, wh, rows = loaded
+    before = windows(wh)
+    code = (
+        "import os, signal, sys, duckdb\nc = duckdb.connect(sys.argv[1])\n"
+        "c.execute('PRAGMA disable_checkpoint_on_shutdown')\n"
+        "c.execute(\"INSERT INTO raw.settings VALUES ('wal_probe', 'x')\")\nos.kill(os.getpid(), signal.SIGKILL)"
+    )
+    subprocess.run([sys.executable, "-c", code, str(wh)], timeout=60)
+    assert Path(str(wh) + ".wal").exists()
+    write_export(inbox / "b.csv", rows[6:9])
+    run_ingest(inbox, wh, 2**26, as_of=AS_OF)
+    assert not Path(str(wh) + ".wal").exists()
+    with duckdb.connect(str(wh), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM raw.settings WHERE key = 'wal_probe'").fetchone()[0] == 1
+    assert windows(wh) == before + 3
+
+
+def test_a_run_keeps_the_files_permissions(loaded):
+    inbox, wh, rows = loaded
+    wh.chmod(0o640)
+    write_export(inbox / "b.csv", rows[6:9])
+    run_ingest(inbox, wh, 2**26, as_of=AS_OF)
+    assert wh.stat().st_mode & 0o777 == 0o640

@@ -1,4 +1,4 @@
-"""The warehouse for DuckDB 1.x clients: written in storage v1.0.0, read by the real DuckDB CLI 1.x
+"""The warehouse for DuckDB 1.x clients: written in storage 64 (v1.1.0), read by the real DuckDB CLI 1.x
 (`duckdb-cli` from PyPI, a test dependency), and a file in DuckDB 2.0's own storage copied down by
 the next writing run."""
 
@@ -64,7 +64,7 @@ def test_the_cli_is_duckdb_1x():
 
 def test_a_run_writes_storage_the_1x_cli_reads_every_mart_table_and_macro(written):
     with duckdb.connect(str(written), read_only=True) as con:
-        assert warehouse.storage_version(con) == warehouse.STORAGE_VERSION
+        assert warehouse.storage_version(con) == warehouse.STORAGE_TAG
         tables = [
             r[0]
             for r in con.execute(
@@ -111,7 +111,7 @@ def test_a_file_in_duckdb_2_storage_is_copied_down_by_the_next_run(written, tmp_
     with warehouse.publishing(old):  # what every writing run goes through
         pass
     with duckdb.connect(str(old), read_only=True) as con:
-        assert warehouse.storage_version(con) == warehouse.STORAGE_VERSION
+        assert warehouse.storage_version(con) == warehouse.STORAGE_TAG
         assert {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in rows} == rows
         assert con.execute("SELECT mart.tertiary_of(DATE '2026-05-03')").fetchone()[0] == "2026-T2"
     assert not list(tmp_path.glob("*.tmp")) and not list(tmp_path.glob(".*building*"))
