@@ -37,6 +37,7 @@ from pathlib import Path
 import duckdb
 
 from ipsetl.config import PROJECT_ROOT
+from ipsetl.warehouse import fsync_path
 
 DICTIONARY = PROJECT_ROOT / "docs" / "data-dictionary.md"
 FORMATS = ("parquet", "csv")
@@ -159,14 +160,6 @@ def _write_csv(con, query: str, tmp: Path, columns: list[str]) -> None:
             writer.writerows([_csv_cell(v) for v in row] for row in batch)
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def check_target(out_dir: Path, names: list[str], fmt: str) -> None:
     """Fail, before anything is written, when the folder or one of its files cannot be written."""
     if out_dir.exists() and not out_dir.is_dir():
@@ -213,7 +206,7 @@ def export_marts(
                 _write_parquet(con, query, tmp, metadata)
             else:
                 _write_csv(con, query, tmp, columns)
-            _fsync(tmp)
+            fsync_path(tmp)
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
@@ -222,5 +215,5 @@ def export_marts(
         done.append(item)
         if on_file:
             on_file(item)
-    _fsync(out_dir)
+    fsync_path(out_dir)
     return done

@@ -171,7 +171,7 @@ class Building:
         self.keep = False
 
 
-def _fsync(path: Path) -> None:
+def fsync_path(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -264,11 +264,11 @@ def publishing(
             con.execute("CHECKPOINT")
             con.close()
             Path(str(building) + ".wal").unlink(missing_ok=True)  # empty after the checkpoint
-            _fsync(building)
+            fsync_path(building)
             if snapshot is not None and path.exists():
                 snapshot(path)
             os.replace(building, path)
-            _fsync(path.parent)
+            fsync_path(path.parent)
         finally:
             con.close()
             if guard is not None:

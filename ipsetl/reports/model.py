@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from ipsetl.reports import charts, fiformat
 from ipsetl.reports.data import Cell, RegionSection, Tertiary
-from ipsetl.reports.figures import BENCHMARKS, BY_COLUMN, LEVELS, Measure
+from ipsetl.reports.figures import BENCHMARKS, BY_COLUMN, COMPARISON, LEVELS, Measure
 
 # --- the building blocks ------------------------------------------------------------------------------
 
@@ -264,6 +264,26 @@ def distribution(s: RegionSection, rows, total_column: str, total_label: str, ca
     return Table(caption, [Column(caption), Column("Asiakkaita", numeric=True, width=24)], body)
 
 
+def distributions(s: RegionSection, ctx: dict) -> list[Table]:
+    """The phases of the active clients and the reasons of the ended ones, each with its total."""
+    return [
+        distribution(
+            s,
+            ctx["phases"],
+            "clients_active_end",
+            "Aktiiviset asiakkaat yhteensä",
+            "Asiakkaat prosessin vaiheittain (jakson lopussa)",
+        ),
+        distribution(
+            s,
+            ctx["end_reasons"],
+            "clients_ended",
+            "Päättyneet asiakkuudet yhteensä",
+            "Päättyneiden asiakkuuksien syyt (jakson aikana)",
+        ),
+    ]
+
+
 def fidelity_blocks(f: dict | None) -> list:
     if not f:
         return [text("Alueelta ei ole laatukriteerien arviointia tähän mennessä.", style="muted")]
@@ -413,16 +433,7 @@ def methods(measures: tuple[Measure, ...], threshold: int) -> list:
 
 # --- the funder report ----------------------------------------------------------------------------------
 
-SUMMARY_COLUMNS = (
-    "clients_served",
-    "clients_active_end",
-    "clients_new",
-    "jobs_started",
-    "jobs_started_permanent",
-    "education_started",
-    "employment_rate",
-    "employer_contacts_per_fte_week",
-)
+SUMMARY_COLUMNS = COMPARISON[:-1]  # the national key figures: the comparison's less caseload
 
 
 def funder_document(ctx: dict) -> Document:
@@ -653,23 +664,7 @@ def _regions(ctx: dict) -> list:
         if not s.has_data:
             inner.append(_missing_data(s, t))
         else:
-            inner += [
-                key_figures(s, ctx["measures"]),
-                distribution(
-                    s,
-                    ctx["phases"],
-                    "clients_active_end",
-                    "Aktiiviset asiakkaat yhteensä",
-                    "Asiakkaat prosessin vaiheittain (jakson lopussa)",
-                ),
-                distribution(
-                    s,
-                    ctx["end_reasons"],
-                    "clients_ended",
-                    "Päättyneet asiakkuudet yhteensä",
-                    "Päättyneiden asiakkuuksien syyt (jakson aikana)",
-                ),
-            ]
+            inner += [key_figures(s, ctx["measures"]), *distributions(s, ctx)]
         inner.append(Section("Laatukriteerit", 4, f"r-{s.code}-f", fidelity_blocks(s.fidelity)))
         blocks.append(Section(f"{s.name} ({s.code})", 3, f"r-{s.code}", inner, new_page=i > 0))
     return blocks
@@ -767,23 +762,7 @@ def _regional_figures(ctx: dict) -> list:
     if not s.has_data:
         blocks.append(_missing_data(s, t))
     else:
-        blocks += [
-            key_figures(s, ctx["measures"], s.national, f"Avainluvut {t.label}"),
-            distribution(
-                s,
-                ctx["phases"],
-                "clients_active_end",
-                "Aktiiviset asiakkaat yhteensä",
-                "Asiakkaat prosessin vaiheittain (jakson lopussa)",
-            ),
-            distribution(
-                s,
-                ctx["end_reasons"],
-                "clients_ended",
-                "Päättyneet asiakkuudet yhteensä",
-                "Päättyneiden asiakkuuksien syyt (jakson aikana)",
-            ),
-        ]
+        blocks += [key_figures(s, ctx["measures"], s.national, f"Avainluvut {t.label}"), *distributions(s, ctx)]
     trend = ctx["trend"]
     if trend:
         alt = (
