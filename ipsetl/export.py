@@ -37,12 +37,11 @@ from pathlib import Path
 import duckdb
 
 from ipsetl.config import PROJECT_ROOT
+from ipsetl.reports.fiformat import neutralise
 from ipsetl.warehouse import fsync_path
 
 DICTIONARY = PROJECT_ROOT / "docs" / "data-dictionary.md"
 FORMATS = ("parquet", "csv")
-# As ipsetl.reports.render.FORMULA_PREFIXES (not imported: that module brings the whole renderer).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _WIDE_INTEGERS = ("HUGEINT", "UHUGEINT")
 
 
@@ -147,8 +146,7 @@ def _csv_cell(value) -> str:
         return value.isoformat()
     if isinstance(value, int):
         return str(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return neutralise(str(value))
 
 
 def _write_csv(con, query: str, tmp: Path, columns: list[str]) -> None:

@@ -55,7 +55,8 @@ def list_snapshots(warehouse_path: Path) -> list[Snapshot]:
 def keep_old(warehouse_path: Path, keep: int | None = None) -> Snapshot | None:
     """Keep the published file that a run is about to replace as a snapshot: a hard link to it
     (the run's copy replaces the name, the old inode lives on in snapshots/), a copy where the
-    file system has no hard links; then only the newest `keep` snapshots stay."""
+    file system has no hard links; none when `keep` is 0 (`prune` keeps the newest once the run has
+    published)."""
     keep = keep_count() if keep is None else keep
     if keep <= 0 or not Path(warehouse_path).exists():
         return None
@@ -96,14 +97,15 @@ def restore(warehouse_path: Path, name: str, wait_s: float = 300) -> tuple[Snaps
     chosen = snaps[0] if name == "latest" else next((s for s in snaps if s.name == name), None)
     if chosen is None:
         raise FileNotFoundError(f"Varmuuskopiota {name} ei ole; vaihtoehdot: " + ", ".join(s.name for s in snaps[:10]))
+    keep = max(keep_count(), 1) + 1  # the restored one must not be pruned
     kept: list[Snapshot | None] = [None]
 
     def keep_replaced(path: Path) -> None:
-        kept[0] = keep_old(path, keep=max(keep_count(), 1) + 1)  # the restored one must not be pruned
+        kept[0] = keep_old(path, keep=keep)
 
     with warehouse.publishing(
         warehouse_path, wait_s=wait_s, snapshot=keep_replaced, source=chosen.path, what="palautus"
     ):
         pass
-    prune(warehouse_path, keep=max(keep_count(), 1) + 1)
+    prune(warehouse_path, keep=keep)
     return chosen, kept[0]

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
@@ -42,6 +43,7 @@ LOCK_MARKERS = ("Could not set lock", "Conflicting lock")
 STORAGE_VERSION = "v1.1.0"
 STORAGE_TAG = "v1.0.0"  # how DuckDB names storage 64 in duckdb_databases().tags (the first release of it)
 _WRITE_CONFIG = {"storage_compatibility_version": STORAGE_VERSION}
+T = TypeVar("T")
 
 
 class WarehouseBusy(RuntimeError):
@@ -60,39 +62,58 @@ def connect(
     on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse to read it (runs write through `publishing`), waiting while a program
-    outside ipsetl holds it for writing (a DuckDB session opened without -readonly). A writing
-    connection (`read_only=False`) copies a file in a newer storage version down first."""
+    outside ipsetl holds it for writing (a DuckDB session opened without -readonly). `read_only=False`
+    is only for folding a leftover WAL into the published file (`publishing` does it)."""
     path = Path(path)
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + wait_s
-    delay, told = 0.2, False
-    while True:
+
+    def attempt() -> duckdb.DuckDBPyConnection | None:
         try:
             if read_only:
-                con = duckdb.connect(str(path), read_only=True)
-            else:
-                con = duckdb.connect(str(path), config=_WRITE_CONFIG)
-                if _newer_than_written(con):
-                    con = _copy_down(con, path)
-            break
+                return duckdb.connect(str(path), read_only=True)
+            return duckdb.connect(str(path), config=_WRITE_CONFIG)
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
                 raise
-            if time.monotonic() >= deadline:
-                raise WarehouseBusy(
-                    f"Tietovarasto {path} on toisen ohjelman kirjoituskäytössä (esim. DuckDB-istunto ilman "
-                    f"-readonly), eikä se vapautunut {wait_s:.0f} sekunnissa; yritä myöhemmin uudelleen."
-                ) from exc
-            if on_wait and not told:
-                on_wait(f"Tietovarasto {path} on toisen ohjelman kirjoituskäytössä; odotetaan, että se vapautuu…")
-                told = True
-            time.sleep(delay)
-            delay = min(delay * 1.5, 2.0)
+            return None
+
+    con = _wait_for(
+        attempt,
+        wait_s,
+        on_wait,
+        waiting=lambda: f"Tietovarasto {path} on toisen ohjelman kirjoituskäytössä; odotetaan, että se vapautuu…",
+        gave_up=lambda: (
+            f"Tietovarasto {path} on toisen ohjelman kirjoituskäytössä (esim. DuckDB-istunto ilman "
+            f"-readonly), eikä se vapautunut {wait_s:.0f} sekunnissa; yritä myöhemmin uudelleen."
+        ),
+    )
     try:
         yield con
     finally:
         con.close()
+
+
+def _wait_for(
+    attempt: Callable[[], T | None],
+    wait_s: float,
+    on_wait: Callable[[str], None] | None,
+    waiting: Callable[[], str],
+    gave_up: Callable[[], str],
+    delay: float = 0.2,
+    longest: float = 2.0,
+) -> T:
+    """`attempt()` again until it gives something (None: someone else holds what it needs), saying
+    once that it waits (`waiting()`), and raising WarehouseBusy(`gave_up()`) after `wait_s`."""
+    deadline = time.monotonic() + wait_s
+    told = False
+    while (got := attempt()) is None:
+        if time.monotonic() >= deadline:
+            raise WarehouseBusy(gave_up())
+        if on_wait and not told:
+            on_wait(waiting())
+            told = True
+        time.sleep(delay)
+        delay = min(delay * 1.5, longest)
+    return got
 
 
 # --- writing: a lock of our own, a building copy, an atomic rename -------------------------------
@@ -128,25 +149,27 @@ def write_lock(
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = lock_path(path)
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+
+    def attempt() -> bool | None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return None
+
     try:
-        deadline = time.monotonic() + wait_s
-        delay, told = 0.1, False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                holder = _holder(lock)
-                if time.monotonic() >= deadline:
-                    raise WarehouseBusy(
-                        f"Tietovarastoon {path} kirjoittaa {holder}, eikä se päättynyt {wait_s:.0f} sekunnissa; "
-                        "yritä myöhemmin uudelleen."
-                    ) from None
-                if on_wait and not told:
-                    on_wait(f"Tietovarastoon {path} kirjoittaa {holder}; odotetaan, että se päättyy…")
-                    told = True
-                time.sleep(delay)
-                delay = min(delay * 1.5, 1.0)
+        _wait_for(
+            attempt,
+            wait_s,
+            on_wait,
+            waiting=lambda: f"Tietovarastoon {path} kirjoittaa {_holder(lock)}; odotetaan, että se päättyy…",
+            gave_up=lambda: (
+                f"Tietovarastoon {path} kirjoittaa {_holder(lock)}, eikä se päättynyt {wait_s:.0f} sekunnissa; "
+                "yritä myöhemmin uudelleen."
+            ),
+            delay=0.1,
+            longest=1.0,
+        )
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps({"pid": os.getpid(), "started": datetime.now().isoformat(), "what": what}).encode(), 0)
         try:
@@ -164,7 +187,6 @@ class Building:
     out to change nothing: the published file then stays as it is, with no snapshot."""
 
     con: duckdb.DuckDBPyConnection
-    path: Path
     keep: bool = True
 
     def discard(self) -> None:
@@ -195,24 +217,28 @@ def _outside_writer_free(path: Path, wait_s: float, on_wait: Callable[[str], Non
     None when there is no published file."""
     if not path.exists():
         return None
-    deadline = time.monotonic() + wait_s
-    told = False
-    while True:
+
+    def attempt() -> int | None:
         fd = os.open(path, os.O_RDONLY)
         try:
             fcntl.fcntl(fd, fcntl.F_OFD_SETLK, _OFD_READ_LOCK)
             return fd
         except OSError:
             os.close(fd)
-        if time.monotonic() >= deadline:
-            raise WarehouseBusy(
-                f"Tietovarasto {path} on toisen ohjelman kirjoituskäytössä (esim. DuckDB-istunto ilman -readonly), "
-                f"eikä se vapautunut {wait_s:.0f} sekunnissa; sulje se tai avaa se vain luku -tilassa."
-            )
-        if on_wait and not told:
-            on_wait(f"Tietovarasto {path} on toisen ohjelman kirjoituskäytössä; odotetaan, että se suljetaan…")
-            told = True
-        time.sleep(0.5)
+            return None
+
+    return _wait_for(
+        attempt,
+        wait_s,
+        on_wait,
+        waiting=lambda: f"Tietovarasto {path} on toisen ohjelman kirjoituskäytössä; odotetaan, että se suljetaan…",
+        gave_up=lambda: (
+            f"Tietovarasto {path} on toisen ohjelman kirjoituskäytössä (esim. DuckDB-istunto ilman -readonly), "
+            f"eikä se vapautunut {wait_s:.0f} sekunnissa; sulje se tai avaa se vain luku -tilassa."
+        ),
+        delay=0.5,
+        longest=0.5,
+    )
 
 
 def _checkpoint_in_place(path: Path, wait_s: float, on_wait: Callable[[str], None] | None) -> None:
@@ -257,7 +283,7 @@ def publishing(
         try:
             if _newer_than_written(con):
                 con = _copy_down(con, building)
-            work = Building(con, building)
+            work = Building(con)
             yield work
             if not work.keep:
                 return
@@ -304,10 +330,8 @@ def _newer_than_written(con: duckdb.DuckDBPyConnection) -> bool:
 
 def _copy_down(con: duckdb.DuckDBPyConnection, path: Path) -> duckdb.DuckDBPyConnection:
     """Copy a warehouse written by DuckDB 2.0's default storage into STORAGE_VERSION (tables with
-    their rows and constraints, views, macros) and put the copy in its place, while `con` holds
-    the file's write lock; returns a connection to the copy."""
-    import os
-
+    their rows and constraints, views, macros) and put the copy in its place (the building file,
+    under the run's lock); returns a connection to the copy."""
     tmp = path.with_name(path.name + ".storage.tmp")
     tmp.unlink(missing_ok=True)
     quoted = str(tmp).replace("'", "''")
@@ -317,8 +341,7 @@ def _copy_down(con: duckdb.DuckDBPyConnection, path: Path) -> duckdb.DuckDBPyCon
     con.execute(f'COPY FROM DATABASE "{database}" TO ipsetl_storage')
     con.execute("DETACH ipsetl_storage")
     con.close()
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
+    fsync_path(tmp)
     os.replace(tmp, path)
     Path(str(path) + ".wal").unlink(missing_ok=True)
     return duckdb.connect(str(path), config=_WRITE_CONFIG)

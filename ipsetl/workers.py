@@ -119,7 +119,7 @@ class Pool:
         self._logs = [tempfile.TemporaryFile("w+") for _ in range(size)]  # a stderr pipe could fill up
         self._procs = [self._start(log) for log in self._logs]
         self._idle: set[int] = set()  # workers ready and without a job
-        self._given = 0  # jobs handed to a worker, ever: names their files; a pool without any is killed at close
+        self._given = 0  # jobs handed to a worker, ever: names their files
         self._worked: set[int] = set()  # pids of the workers that were given a job
         self._abandoned = False  # a map ended with jobs still running: their answers would confuse the next map
 
@@ -292,16 +292,13 @@ class Pool:
 
     def close(self, kill: bool = False) -> None:
         """Ask the workers to stop (standard input closed) and wait for them; a worker still busy
-        finishes its job first; one that never had a job (the fresh worker in the place of one
-        that recycled itself at the end) is killed. Killed instead: a pool that was never given a job (started ahead
-        for work that did not come: its workers may still be importing, with nothing to finish),
-        a pool whose map was abandoned with jobs still running, and any pool when `kill` (the
-        caller is failing: the running jobs' results would be thrown away)."""
-        if kill or self._given == 0 or self._abandoned:
-            for proc in self._procs:
-                proc.kill()
-        for proc in self._procs:  # a replacement for a recycled worker, never given a job
-            if proc.pid not in self._worked:
+        finishes its job first. Killed instead: a worker that never had a job (started ahead for
+        work that did not come, or in the place of one that recycled itself at the end: it may
+        still be importing, with nothing to finish), every worker of a pool whose map was abandoned
+        with jobs still running, and all of them when `kill` (the caller is failing: the running
+        jobs' results would be thrown away)."""
+        for proc in self._procs:
+            if kill or self._abandoned or proc.pid not in self._worked:
                 proc.kill()
         for proc in self._procs:
             if proc.stdin is not None and not proc.stdin.closed:

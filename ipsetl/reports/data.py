@@ -284,20 +284,25 @@ def shown_text(text: str | None, table: str) -> str | None:
     )
 
 
+def _by_region(con, sql: str, params: Iterable = ()) -> dict[str, list[dict]]:
+    """The rows of `sql`, grouped by region_code in their order: one query for every region a
+    report speaks of, instead of one per region."""
+    out: dict[str, list[dict]] = {}
+    for r in _rows(con, sql, params):
+        out.setdefault(r["region_code"], []).append(r)
+    return out
+
+
 def fidelity_histories(con, end: date, region_code: str | None = None) -> dict[str, list[dict]]:
     """Every region's assessments dated on or before `end`, oldest first (an external review after
-    a self-assessment of the same date): one query for all the regions a report speaks of."""
+    a self-assessment of the same date)."""
     only = "AND region_code = ?" if region_code else ""
-    rows = _rows(
+    return _by_region(
         con,
         f"""SELECT * FROM {tbl("fidelity_assessment")} WHERE assessed_on <= ? {only}
            ORDER BY region_code, assessed_on, assessment_type = 'Ulkoinen arviointi', source_file, source_row""",
         [end, region_code] if region_code else [end],
     )
-    out: dict[str, list[dict]] = {}
-    for r in rows:
-        out.setdefault(r["region_code"], []).append(r)
-    return out
 
 
 def fidelity_for(con, region_code: str, end: date, indicative: dict | None) -> dict | None:
@@ -525,26 +530,21 @@ def regional_contexts(
     """The regional reports' contexts of tertiary `t`, one per region of `codes`, from one query a
     table for all of them (a query per region and table was a third of a national run's CPU)."""
     since = previous_label(previous_label(t.label))
-
-    def by_region(sql: str, params: list) -> dict[str, list[dict]]:
-        out: dict[str, list[dict]] = {}
-        for r in _rows(con, sql, params):
-            out.setdefault(r["region_code"], []).append(r)
-        return out
-
     names = dict(con.execute("SELECT region_code, region_name FROM raw.region").fetchall())
-    rows = by_region(f"SELECT * FROM {tbl('region_tertiary')} WHERE tertiary = ?", [t.label])
+    rows = _by_region(con, f"SELECT * FROM {tbl('region_tertiary')} WHERE tertiary = ?", [t.label])
     national = (_rows(con, f"SELECT * FROM {tbl('national_tertiary')} WHERE tertiary = ?", [t.label]) or [None])[0]
     nat_cells = _cells(national, "national", {}, ReportOptions(suppress=False), ALL_COLUMNS)
     # The window table covers a year (this tertiary and the two before): enough to see the trend
     # beside the chart, and a report's length does not grow with the programme's age.
-    windows = by_region(
+    windows = _by_region(
+        con,
         f"""SELECT * FROM {tbl("monitoring_window")} WHERE period_end <= ? AND tertiary >= ?
            ORDER BY region_code, period_start""",
         [t.end, since],
     )
-    statuses = by_region(f"SELECT * FROM {tbl('submission_status')} WHERE tertiary = ?", [t.label])
-    trends = by_region(
+    statuses = _by_region(con, f"SELECT * FROM {tbl('submission_status')} WHERE tertiary = ?", [t.label])
+    trends = _by_region(
+        con,
         f"""SELECT r.*, n.employment_rate AS national_rate
            FROM {tbl("region_tertiary")} r JOIN {tbl("national_tertiary")} n USING (tertiary)
            WHERE r.tertiary <= ? ORDER BY r.region_code, r.tertiary""",

@@ -49,11 +49,26 @@ def babel_number(value: float | int, digits: int = 0) -> str:
     return text.replace("\u202f", NBSP).replace(" ", NBSP).replace("-", MINUS)
 
 
+def percent_rounded(fraction: float, digits: int = 1) -> Decimal:
+    """A rate's percentage as every output shows it, rounded half up after cleaning the float noise
+    of the multiplication (23/80 → 28,75 → 28,8, not 28,7): the report, the CSV and the xlsx."""
+    return round_half_up(float(round_half_up(fraction * 100, digits + 6)), digits)
+
+
 def percent(fraction: float | None, digits: int = 1) -> str:
     """A rate stored as a fraction, shown as a percentage: 0.413 → `41,3 %`."""
     if fraction is None:
         return EMPTY
-    return number(float(round_half_up(fraction * 100, digits + 6)), digits) + NBSP + "%"
+    return number(percent_rounded(fraction, digits), digits) + NBSP + "%"
+
+
+# Characters that make a spreadsheet read typed text as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """A cell that a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def signed(value: float | int | None, digits: int = 0, unit: str = "") -> str:

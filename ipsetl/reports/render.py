@@ -26,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from ipsetl.config import PROJECT_ROOT
 from ipsetl.reports import data, fiformat, model, typst_pdf
+from ipsetl.reports.fiformat import neutralise
 from ipsetl.reports.freshness import SIGNATURE_FILE, code_fingerprint, jsonable, pdf_current
 from ipsetl.reports.freshness import signature as _signature
 from ipsetl.reports.freshness import tertiary_unchanged as _tertiary_unchanged
@@ -35,7 +36,6 @@ if TYPE_CHECKING:  # the report workers need no database: 30 MB and 0,2 s less e
     import duckdb
 
 TEMPLATES = PROJECT_ROOT / "templates"
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PARALLEL_FROM = 4  # reports to render before worker processes pay for their start (two seconds)
 PDF_WORKER = "ipsetl.reports.pdf_worker"
 
@@ -92,11 +92,6 @@ def _write_if_changed(path: Path, content: bytes) -> bool:
     return True
 
 
-def neutralise(text: str) -> str:
-    """A cell that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 def csv_bytes(ctx: dict) -> bytes:
     header, body = data.csv_rows(ctx)
     buf = io.StringIO()
@@ -115,21 +110,17 @@ def _csv_cell(cell) -> str:
         return cell.marker
     if cell.value is None:
         return ""
-    digits = {"rate": 1, "fte": 2, "dec1": 1}.get(cell.kind, 0)
-    if cell.kind == "rate":  # rounded as the report's percentages are (fiformat.percent): 23/80 is 28,8
-        value = float(fiformat.round_half_up(cell.value * 100, digits + 6))
-    else:
-        value = cell.value
-    return str(fiformat.round_half_up(value, digits)).replace(".", ",")
+    if cell.kind == "rate":  # rounded as the report's percentages are: 23/80 is 28,8
+        return str(fiformat.percent_rounded(cell.value)).replace(".", ",")
+    digits = {"fte": 2, "dec1": 1}.get(cell.kind, 0)
+    return str(fiformat.round_half_up(cell.value, digits)).replace(".", ",")
 
 
-def write_pdf(doc: model.Document, as_of: date, pdf_path: Path) -> bool:
+def write_pdf(doc: model.Document, as_of: date, pdf_path: Path) -> None:
     """The PDF ends newer than its HTML also when its bytes did not change: a PDF older than its
     HTML is one whose rendering failed or was interrupted, and the next run renders it again."""
-    written = _write_if_changed(pdf_path, typst_pdf.pdf_bytes(doc, as_of))
-    if not written:
+    if not _write_if_changed(pdf_path, typst_pdf.pdf_bytes(doc, as_of)):
         os.utime(pdf_path)
-    return written
 
 
 @dataclass

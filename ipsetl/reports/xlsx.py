@@ -53,9 +53,6 @@ from ipsetl.reports import data, disclosure, fiformat
 
 SHEET = "Indikaattorit"
 NOTES_SHEET = "Merkinnät"
-# Characters that make a spreadsheet read typed text as a formula (as render.FORMULA_PREFIXES; not
-# imported from there, because render imports this module).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 # kind → (decimals shown, Excel number format). Rates are fractions shown as percentages.
 FORMATS: dict[str, tuple[int, str]] = {
@@ -216,8 +213,7 @@ def shown_value(value, kind: str) -> int | float:
     as the fraction of its rounded percentage (0.41251 → 0.413)."""
     digits = FORMATS.get(kind, DEFAULT_FORMAT)[0]
     if kind == "rate":
-        percent = fiformat.round_half_up(float(fiformat.round_half_up(float(value) * 100, digits + 6)), digits)
-        rounded: Decimal = percent.scaleb(-2)
+        rounded: Decimal = fiformat.percent_rounded(float(value), digits).scaleb(-2)
     else:
         rounded = fiformat.round_half_up(value, digits)
     if rounded == 0:
@@ -230,7 +226,7 @@ def _set_text(cell, text: str) -> str:
     text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)[:CELL_TEXT_LIMIT]
     cell.value = text
     cell.data_type = "s"  # openpyxl took a leading "=" for a formula
-    if text.startswith(FORMULA_PREFIXES):
+    if text.startswith(fiformat.FORMULA_PREFIXES):
         cell.quotePrefix = True  # as Excel marks text typed after an apostrophe
     return text
 
