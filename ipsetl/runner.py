@@ -138,10 +138,7 @@ def _run_pipeline(s: Settings, as_of: date, scope: str) -> RunResult:
     from pipelines.partitions import ensure_partitions, partition_range
     from pipelines.resources import paths_from
 
-    config = {
-        "resources": {"ipsetl": {"config": paths_from(s, as_of, scope).model_dump()}},
-        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
-    }
+    config = paths_from(s, as_of, scope).run_config() | {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
     tags = {"ipsetl/as_of": as_of.isoformat(), "ipsetl/trigger": "cli", "ipsetl/pid": str(os.getpid())}
 
     with dagster_instance() as instance:

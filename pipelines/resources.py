@@ -38,6 +38,25 @@ class IpsetlPaths(dg.ConfigurableResource):
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
 
+    def settings(self) -> Settings:
+        """The library's Settings for these paths (the inverse of `paths_from`)."""
+        return Settings(
+            inbox=self.inbox_path,
+            warehouse=self.warehouse_path,
+            reports=Path(self.reports),
+            max_file_bytes=self.max_file_bytes,
+            lock_wait_s=self.lock_wait_s,
+            suppression_threshold=self.suppression_threshold,
+            regional_suppression=self.regional_suppression,
+            organisation=self.organisation,
+        )
+
+    def run_config(self, as_of: date | None = None) -> dict:
+        """Run config holding this resource, with `as_of` if given: Dagster takes a resource's
+        config from the run config as a whole, so the paths must come along with the date."""
+        config = self.model_dump() | ({"as_of": as_of.isoformat()} if as_of else {})
+        return {"resources": {"ipsetl": {"config": config}}}
+
 
 def paths_from(s: Settings, as_of: date | None = None, report_scope: str = "all") -> IpsetlPaths:
     return IpsetlPaths(

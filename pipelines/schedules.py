@@ -32,12 +32,6 @@ def deadline_crons(days_before: int, hour: int) -> list[str]:
     return [_cron(date(2025, m, d) - timedelta(days=days_before), hour) for m, d in DEADLINES]
 
 
-def as_of_config(ipsetl: IpsetlPaths, day: date) -> dict:
-    """Run config setting the as-of date: the resource's whole config (Dagster takes a resource's
-    config from the run config as a whole, so the paths must come along)."""
-    return {"resources": {"ipsetl": {"config": ipsetl.model_dump() | {"as_of": day.isoformat()}}}}
-
-
 def _report_request(context: dg.ScheduleEvaluationContext, ipsetl: IpsetlPaths, kind: str):
     day = context.scheduled_execution_time.date()
     label = tertiary_of(day)
@@ -45,7 +39,7 @@ def _report_request(context: dg.ScheduleEvaluationContext, ipsetl: IpsetlPaths, 
     return dg.RunRequest(
         run_key=f"{kind}-{label}-{day.isoformat()}",
         partition_key=label,
-        run_config=as_of_config(ipsetl, day),
+        run_config=ipsetl.run_config(day),
         tags={"ipsetl/report": kind, "ipsetl/as_of": day.isoformat()},
     )
 

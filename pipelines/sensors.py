@@ -16,18 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 import dagster as dg
 
-from ipsetl.config import Settings
 from ipsetl.inbox import scan
 from pipelines.jobs import ingest_job, tertiary_job
 from pipelines.mart_assets import TERTIARY_SUMMARY
 from pipelines.partitions import ensure_partitions, partition_range
 from pipelines.report_assets import TERTIARY_REPORT
 from pipelines.resources import IpsetlPaths
-from pipelines.schedules import as_of_config
 
 HASH_LIMIT = 64 * 1024 * 1024  # larger files (refused anyway) are known by size and time
 
@@ -66,19 +63,6 @@ def inbox_sensor(context: dg.SensorEvaluationContext, ipsetl: IpsetlPaths):
     )
 
 
-def _settings(ipsetl: IpsetlPaths) -> Settings:
-    return Settings(
-        inbox=ipsetl.inbox_path,
-        warehouse=ipsetl.warehouse_path,
-        reports=Path(ipsetl.reports),
-        max_file_bytes=ipsetl.max_file_bytes,
-        lock_wait_s=ipsetl.lock_wait_s,
-        suppression_threshold=ipsetl.suppression_threshold,
-        regional_suppression=ipsetl.regional_suppression,
-        organisation=ipsetl.organisation,
-    )
-
-
 @dg.run_status_sensor(
     run_status=dg.DagsterRunStatus.SUCCESS,
     monitored_jobs=[ingest_job],
@@ -94,7 +78,7 @@ def reports_after_inbox(context: dg.RunStatusSensorContext, ipsetl: IpsetlPaths)
     if run.tags.get("ipsetl/trigger") != "inbox":
         return dg.SkipReason("Ajo ei ollut saapuneiden sensorin käynnistämä.")
     as_of = ipsetl.as_of_date
-    due, stale = due_and_stale(_settings(ipsetl), as_of, ipsetl.report_scope)
+    due, stale = due_and_stale(ipsetl.settings(), as_of, ipsetl.report_scope)
     # Added here, not as the result's dynamic_partitions_requests: keeping the keys in order may
     # mean deleting a key and adding it again, which one sensor result may not ask for.
     ensure_partitions(context.instance, due)
@@ -103,7 +87,7 @@ def reports_after_inbox(context: dg.RunStatusSensorContext, ipsetl: IpsetlPaths)
     return dg.RunRequest(
         run_key=f"reports-{run.run_id}",
         asset_selection=[TERTIARY_SUMMARY, TERTIARY_REPORT],
-        run_config=as_of_config(ipsetl, as_of),  # the date the staleness was judged on, also past midnight
+        run_config=ipsetl.run_config(as_of),  # the date the staleness was judged on, also past midnight
         tags={
             "ipsetl/trigger": "inbox",
             "ipsetl/after": run.run_id,
