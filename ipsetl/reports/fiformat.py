@@ -49,6 +49,14 @@ def babel_number(value: float | int, digits: int = 0) -> str:
     return text.replace("\u202f", NBSP).replace(" ", NBSP).replace("-", MINUS)
 
 
+# Decimals a figure of each kind (ipsetl.reports.figures.Measure.kind) is shown with; others none.
+DIGITS = {"rate": 1, "fte": 2, "dec1": 1}
+
+
+def digits(kind: str) -> int:
+    return DIGITS.get(kind, 0)
+
+
 def percent_rounded(fraction: float, digits: int = 1) -> Decimal:
     """A rate's percentage as every output shows it, rounded half up after cleaning the float noise
     of the multiplication (23/80 → 28,75 → 28,8, not 28,7): the report, the CSV and the xlsx."""

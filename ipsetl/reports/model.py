@@ -201,12 +201,8 @@ def format_value(value, kind: str) -> str:
     if value is None:
         return fiformat.EMPTY
     if kind == "rate":
-        return fiformat.percent(value)
-    if kind == "fte":
-        return fiformat.number(value, 2)
-    if kind == "dec1":
-        return fiformat.number(value, 1)
-    return fiformat.number(value)
+        return fiformat.percent(value, fiformat.digits(kind))
+    return fiformat.number(value, fiformat.digits(kind))
 
 
 def change(pair: tuple) -> str:
@@ -215,8 +211,8 @@ def change(pair: tuple) -> str:
     if delta is None:
         return ""
     if kind == "rate":
-        return fiformat.signed(delta * 100, 1, "%-yks.")
-    return fiformat.signed(delta, {"fte": 2, "dec1": 1}.get(kind, 0))
+        return fiformat.signed(delta * 100, fiformat.digits(kind), "%-yks.")
+    return fiformat.signed(delta, fiformat.digits(kind))
 
 
 def benchmark_text(rate: float) -> str:

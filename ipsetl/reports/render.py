@@ -110,9 +110,9 @@ def _csv_cell(cell) -> str:
         return cell.marker
     if cell.value is None:
         return ""
+    digits = fiformat.digits(cell.kind)
     if cell.kind == "rate":  # rounded as the report's percentages are: 23/80 is 28,8
-        return str(fiformat.percent_rounded(cell.value)).replace(".", ",")
-    digits = {"fte": 2, "dec1": 1}.get(cell.kind, 0)
+        return str(fiformat.percent_rounded(cell.value, digits)).replace(".", ",")
     return str(fiformat.round_half_up(cell.value, digits)).replace(".", ",")
 
 
