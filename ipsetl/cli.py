@@ -1,4 +1,4 @@
-"""The `ipsetl` command: demo, run, sql, export, status, restore (interface.md).
+"""The `ipsetl` command: demo, run, sql, export, status, restore (interface.md), forms (issue 17).
 
 Errors a user sees are one sentence that says what to do; `--debug` shows the traceback.
 click is used because Dagster already brings it and it gives help texts and option parsing
@@ -342,6 +342,11 @@ def restore(snapshot, warehouse):
     click.echo(f"Palautettiin {chosen.name} ({fi_datetime(chosen.taken_at)}) → {s.warehouse}.")
     if before:
         click.echo(f"Palautusta edeltänyt tila tallennettiin: {before.name}")
+
+
+from ipsetl.forms_cli import forms  # noqa: E402 - the group needs `main` defined first
+
+main.add_command(forms)
 
 
 def entry() -> None:

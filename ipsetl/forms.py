@@ -31,6 +31,7 @@ class FormVersion:
     version: int
     columns: tuple[FormColumn, ...]
     ignore: frozenset[str] = field(default_factory=frozenset)
+    path: Path | None = field(default=None, compare=False)  # the TOML it was read from (forms draft copies it)
 
     @property
     def name(self) -> str:
@@ -43,11 +44,15 @@ class FormVersion:
         asks for it for every candidate header row of every file."""
         return {normalise_header(c.header): c for c in self.columns}
 
+    @cached_property
+    def by_column(self) -> dict[str, FormColumn]:
+        return {c.column: c for c in self.columns}
+
     def column(self, name: str) -> FormColumn:
-        for c in self.columns:
-            if c.column == name:
-                return c
-        raise KeyError(name)
+        try:
+            return self.by_column[name]
+        except KeyError:
+            raise KeyError(name) from None
 
     @property
     def data_columns(self) -> list[FormColumn]:
@@ -55,29 +60,98 @@ class FormVersion:
         return [c for c in self.columns if c.type != "personal"]
 
 
-def _load_form(path) -> FormVersion:
-    with open(path, "rb") as fh:
-        raw = tomllib.load(fh)
-    columns = []
-    for c in raw["column"]:
-        if c["type"] not in COLUMN_TYPES:
-            raise ValueError(f"{path.name}: unknown column type {c['type']!r} for {c['column']}")
-        columns.append(
-            FormColumn(
-                header=normalise_header(c["header"]),
-                column=c["column"],
-                type=c["type"],
-                required=bool(c.get("required", False)),
-                metadata=bool(c.get("metadata", False)),
-                choices=tuple(c.get("choices", ())),
-            )
+class FormFileError(ValueError):
+    """A form version file that cannot be used: said with the file, and the line where TOML knows it,
+    because the coordinator edits these files by hand (a draft of `ipsetl forms draft`)."""
+
+
+def load_form(path: Path) -> FormVersion:
+    """One form version file, checked: a hand-edited file with a typo fails here, naming the file,
+    not later as a KeyError in the middle of a run."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise FormFileError(f"Lomaketiedosto {path} ei ole UTF-8-tekstiä ({exc.reason}).") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise FormFileError(f"Lomaketiedosto {path} ei ole kelvollista TOML:ää: {exc}.") from None
+    try:
+        form = FormVersion(
+            form=str(raw["form"]),
+            version=int(raw["version"]),
+            columns=tuple(_column(c) for c in raw["column"]),
+            ignore=frozenset(normalise_header(h) for h in raw.get("ignore", ())),
+            path=path,
         )
-    return FormVersion(
-        form=raw["form"],
-        version=int(raw["version"]),
-        columns=tuple(columns),
-        ignore=frozenset(normalise_header(h) for h in raw.get("ignore", ())),
+    except KeyError as exc:
+        raise FormFileError(f"Lomaketiedostosta {path} puuttuu avain {exc.args[0]!r}.") from None
+    except (TypeError, ValueError) as exc:
+        raise FormFileError(f"Lomaketiedosto {path}: {exc}") from None
+    _check_columns(form, path)
+    return form
+
+
+def _column(c: dict) -> FormColumn:
+    if c["type"] not in COLUMN_TYPES:
+        known = ", ".join(sorted(COLUMN_TYPES))
+        raise ValueError(f"sarakkeen {c.get('column')!r} tyyppi {c['type']!r} ei ole mikään tunnetuista ({known})")
+    return FormColumn(
+        header=normalise_header(c["header"]),
+        column=str(c["column"]),
+        type=c["type"],
+        required=bool(c.get("required", False)),
+        metadata=bool(c.get("metadata", False)),
+        choices=tuple(c.get("choices", ())),
     )
+
+
+def _check_columns(form: FormVersion, path: Path) -> None:
+    """Each version maps headers to the canonical columns the warehouse has: those of the form's
+    first version as shipped in schemas/forms (the raw tables and the pandera models are built for
+    them), each with its shipped type. A header twice, or a column twice, is refused too."""
+    seen_headers: dict[str, str] = {}
+    seen_columns: set[str] = set()
+    for c in form.columns:
+        if c.header in seen_headers:
+            raise FormFileError(
+                f"Lomaketiedostossa {path} sama otsikko '{c.header}' on sarakkeilla {seen_headers[c.header]} "
+                f"ja {c.column}."
+            )
+        if c.column in seen_columns:
+            raise FormFileError(f"Lomaketiedostossa {path} sarake {c.column} on kahdesti.")
+        seen_headers[c.header] = c.column
+        seen_columns.add(c.column)
+    canonical = canonical_columns().get(form.form)
+    if canonical is None:
+        raise FormFileError(
+            f"Lomaketiedoston {path} lomake {form.form!r} ei ole seuranta eikä laatu "
+            f"(tunnetut: {', '.join(sorted(canonical_columns()))})."
+        )
+    for c in form.columns:
+        shipped = canonical.get(c.column)
+        if shipped is None:
+            raise FormFileError(
+                f"Lomaketiedostossa {path} sarake {c.column!r} (otsikko '{c.header[:60]}') ei ole lomakkeen "
+                f"{form.form} sarake; tarkista kirjoitusasu (sarakkeet: schemas/forms/{form.form}-1.toml)."
+            )
+        if shipped != c.type:
+            raise FormFileError(
+                f"Lomaketiedostossa {path} sarakkeen {c.column} tyyppi on {c.type!r}, mutta tietovarastossa "
+                f"{shipped!r}; lomakeversio ei voi muuttaa sarakkeen tyyppiä."
+            )
+
+
+@cache
+def canonical_columns() -> dict[str, dict[str, str]]:
+    """form → canonical column → type, from the forms shipped in schemas/forms (the lowest version
+    of each), whatever IPSETL_FORMS_DIR says: the warehouse's columns are the code's, not the data's."""
+    out: dict[str, tuple[int, dict[str, str]]] = {}
+    for path in sorted(FORMS_DIR.glob("*.toml")):
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        version = int(raw["version"])
+        if raw["form"] not in out or version < out[raw["form"]][0]:
+            out[raw["form"]] = (version, {c["column"]: c["type"] for c in raw["column"]})
+    return {form: columns for form, (_, columns) in out.items()}
 
 
 def _stamp(paths) -> tuple:
@@ -86,18 +160,40 @@ def _stamp(paths) -> tuple:
     return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
 
 
+def forms_dir() -> Path:
+    """schemas/forms, or the folder IPSETL_FORMS_DIR names (a drafted form version on trial) — the
+    same for the command line, Dagster and the reading workers, which inherit the environment."""
+    return Path(os.environ.get("IPSETL_FORMS_DIR") or FORMS_DIR)
+
+
 def form_files() -> list:
-    return sorted(FORMS_DIR.glob("*.toml"))
+    folder = forms_dir()
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        where = "ei ole" if not folder.is_dir() else "on tyhjä"
+        raise FormFileError(
+            f"Lomakeversioiden hakemisto {folder} {where} (IPSETL_FORMS_DIR); siinä pitää olla "
+            "lomakkeiden TOML-tiedostot, kuten schemas/forms/seuranta-1.toml."
+        )
+    return files
 
 
 def form_versions() -> tuple[FormVersion, ...]:
-    """Every form version under schemas/forms, newest version of each form first."""
+    """Every form version of the forms folder, newest version of each form first."""
     return _form_versions(_stamp(form_files()))
 
 
 @cache
 def _form_versions(stamp: tuple) -> tuple[FormVersion, ...]:
-    forms = [_load_form(Path(p)) for p, _, _ in stamp]
+    forms = [load_form(Path(p)) for p, _, _ in stamp]
+    seen: dict[str, Path] = {}
+    for f in forms:
+        if f.name in seen:
+            raise FormFileError(
+                f"Lomakeversio {f.name} on kahdessa tiedostossa: {seen[f.name]} ja {f.path}; anna "
+                "uudelle versiolle seuraava numero (version = …)."
+            )
+        seen[f.name] = f.path
     return tuple(sorted(forms, key=lambda f: (f.form, -f.version)))
 
 

@@ -15,9 +15,11 @@ import pandas as pd
 from ipsetl import values
 from ipsetl.decoding import undecodable_bytes
 from ipsetl.findings import ERROR, REDACTED, WARNING, Finding, quote
+from ipsetl.formcheck import PERSONAL, HeaderCheck, Missing, check_layout
 from ipsetl.forms import FormColumn, regions
 from ipsetl.headers import normalise_header
-from ipsetl.recognise import Layout
+from ipsetl.recognise import CHECK_HINT, Layout
+from ipsetl.similarity import percent
 
 PARSERS = {
     "timestamp": values.parse_timestamp,
@@ -36,7 +38,6 @@ DTYPES = {
     "choice": "string",
     "text": "string",
 }
-PERSONAL_PREFIXES = ("Vastaajan tiedot",)
 MAX_UNKNOWN_LISTED = 10  # more unknown columns than this are one summary finding, not thousands
 
 
@@ -57,87 +58,81 @@ class MappedTable:
     secrets: frozenset[str] = frozenset()
 
 
-def _column_plan(layout: Layout, file_name: str) -> tuple[dict[str, int], list[Finding]]:
-    """canonical column → grid index; unknown headers give one warning, missing required ones reject."""
-    known = layout.form.by_header
-    positions: dict[str, list[int]] = {}
-    unknown: list[str] = []
-    for i, h in enumerate(layout.headers):
-        if not h:
-            continue
-        col = known.get(h)
-        if col is None:
-            if h not in layout.form.ignore and not h.startswith(PERSONAL_PREFIXES):
-                unknown.append(h)
-            continue
-        positions.setdefault(col.column, []).append(i)
-    findings: list[Finding] = []
+def _column_plan(layout: Layout, file_name: str) -> tuple[dict[str, int], list[int], list[Finding]]:
+    """canonical column → grid index; unknown headers give warnings, missing required ones reject.
+
+    The unknown headers are reported in both cases: when the file is refused for a missing
+    question, they are what the coordinator needs to see (the question's new wording among them)."""
+    check = check_layout(layout)
     fatal: list[Finding] = []
-    for name, idx in positions.items():
-        if len(idx) > 1 and layout.form.column(name).type != "personal":
-            fatal.append(
-                Finding(
-                    file_name,
-                    None,
-                    None,
-                    name,
-                    ERROR,
-                    "duplicate_column",
-                    f"Kysymys '{layout.form.column(name).header}' on tiedostossa {len(idx)} kertaa; "
-                    "ei voida päätellä, mikä sarake on oikea.",
-                )
-            )
-    for c in layout.form.columns:
-        if c.required and c.column not in positions:
-            fatal.append(
-                Finding(
-                    file_name,
-                    None,
-                    None,
-                    c.column,
-                    ERROR,
-                    "missing_column",
-                    f"Pakollinen kysymys '{c.header}' puuttuu tiedostosta.",
-                )
-            )
-    if fatal:
-        raise FileRejected(fatal)
-    counts = Counter(unknown)
-    if len(counts) > MAX_UNKNOWN_LISTED:
-        shown = ", ".join(f"'{h[:60]}'" for h in list(counts)[:3])
-        findings.append(
+    for name, idx in check.duplicates.items():
+        fatal.append(
             Finding(
                 file_name,
                 None,
                 None,
-                unknown[0][:200],  # the first of them; the message counts them all
+                name,
+                ERROR,
+                "duplicate_column",
+                f"Kysymys '{layout.form.column(name).header}' on tiedostossa {len(idx)} kertaa; "
+                "ei voida päätellä, mikä sarake on oikea.",
+            )
+        )
+    for m in check.missing_required:
+        fatal.append(Finding(file_name, None, None, m.column.column, ERROR, "missing_column", _missing_message(m)))
+    findings = _unknown_findings(check, file_name)
+    if fatal:
+        raise FileRejected(fatal + findings)
+    plan = {name: idx[0] for name, idx in check.positions.items() if layout.form.column(name).type != "personal"}
+    personal = [h.position - 1 for h in check.headers if h.kind == PERSONAL]
+    return plan, personal, findings
+
+
+def _missing_message(m: Missing) -> str:
+    said = f"Pakollinen kysymys '{m.column.header}' puuttuu tiedostosta."
+    if m.nearest is None:
+        return f"{said} Tiedostossa ei ole tuntemattomia sarakkeita, jotka voisivat olla sen uusi muoto. {CHECK_HINT}"
+    return (
+        f"{said} Lähin tuntematon otsikko on sarakkeessa {m.nearest.position}: '{m.nearest.text[:120]}' "
+        f"(samankaltaisuus {percent(m.score)}). {CHECK_HINT}"
+    )
+
+
+def _unknown_findings(check: HeaderCheck, file_name: str) -> list[Finding]:
+    unknown = check.unknown
+    form = check.form.name
+    if len(unknown) > MAX_UNKNOWN_LISTED:
+        shown = ", ".join(f"'{h.text[:60]}'" for h in unknown[:3])
+        return [
+            Finding(
+                file_name,
+                None,
+                None,
+                unknown[0].text[:200],  # the first of them; the message counts them all
                 WARNING,
                 "unknown_column",
                 f"{len(unknown)} tuntematonta saraketta ohitettiin (esim. {shown}); ne eivät kuulu lomakkeeseen "
-                f"{layout.form.name}.",
+                f"{form}.",
             )
-        )
-        counts = Counter()
-    for h, n in counts.items():
+        ]
+    counts = Counter(h.text for h in unknown)
+    findings = []
+    for text, n in counts.items():
         times = f" ({n} kertaa)" if n > 1 else ""
-        findings.append(
-            Finding(
-                file_name,
-                None,
-                None,
-                h[:200],
-                WARNING,
-                "unknown_column",
-                f"Tuntematon sarake '{h[:120]}'{times} ohitettiin; se ei kuulu lomakkeeseen {layout.form.name}.",
-            )
+        header = next(h for h in unknown if h.text == text)
+        where = ", ".join(str(h.position) for h in unknown if h.text == text)
+        message = (
+            f"Tuntematon sarake '{text[:120]}'{times} (sarake {where}) ohitettiin; se ei kuulu lomakkeeseen {form}."
         )
-    plan = {name: idx[0] for name, idx in positions.items() if layout.form.column(name).type != "personal"}
-    personal = [
-        i
-        for i, h in enumerate(layout.headers)
-        if h.startswith(PERSONAL_PREFIXES) or (h in known and known[h].type == "personal")
-    ]
-    return plan, personal, findings
+        if (m := check.rewording_of(header)) is not None and not m.column.required:
+            # a required question's absence is already its own finding; an optional one's rewording
+            # would otherwise lose its answers quietly
+            message += (
+                f" Se muistuttaa lomakkeen kysymystä '{m.column.header[:120]}' ({percent(m.score)}), jota "
+                f"tiedostossa ei ole. {CHECK_HINT}"
+            )
+        findings.append(Finding(file_name, None, None, text[:200], WARNING, "unknown_column", message))
+    return findings
 
 
 def _region_code(cell: object) -> str | None:

@@ -13,6 +13,8 @@ from ipsetl.forms import FormVersion, form_versions, known_header_prefixes
 from ipsetl.headers import merge_header_rows, normalise_header
 
 MAX_LEADING_ROWS = 10
+# The last sentence of every finding about a form the file does not quite match (issue 17).
+CHECK_HINT = "Jos lomakkeen kysymystä on muutettu, aja `ipsetl forms check <tiedosto>`."
 EVENTS_MARKERS = {"ilm.aika", "tila", "tapahtuman nimi", "ilmoittautunut", "peruutettu", "osallistujat"}
 
 
@@ -37,29 +39,39 @@ def _cells(row: list[object]) -> list[str]:
     return ["" if c is None else str(c) for c in row]
 
 
-def _score(form: FormVersion, headers: list[str]) -> tuple[int, int]:
+def match_counts(form: FormVersion, headers: list[str]) -> tuple[int, int]:
+    """(headers the version knows, of them required)."""
     known = form.by_header
     seen = {h for h in headers if h in known}
     required = sum(1 for h in seen if known[h].required)
     return len(seen), required
 
 
-def find_layout(rows: list[list[object]]) -> Layout:
-    best: Layout | None = None
+def header_candidates(rows: list[list[object]]):
+    """(start, header_rows, headers) of every plausible header layout, simplest first."""
     for start in range(min(MAX_LEADING_ROWS, len(rows))):
         top = _cells(rows[start])
-        candidates = [(1, [normalise_header(c) for c in top])]
+        yield start, 1, [normalise_header(c) for c in top]
         if start + 1 < len(rows):
-            candidates.append((2, merge_header_rows(top, _cells(rows[start + 1]), known_header_prefixes())))
-        for n_rows, headers in candidates:
-            for form in form_versions():
-                matched, required = _score(form, headers)
-                if best is None or (matched, -n_rows, -start) > (best.matched, -best.header_rows, -best.header_start):
-                    best = Layout(form, start, n_rows, tuple(headers), matched, required)
-    if best is not None:
-        n_required = sum(1 for c in best.form.columns if c.required)
-        if best.required_matched * 2 >= n_required and best.matched >= 3:
-            return best
+            yield start, 2, merge_header_rows(top, _cells(rows[start + 1]), known_header_prefixes())
+
+
+def plausible(layout: Layout) -> bool:
+    """Enough of a form's questions to call the file an export of it: at least three, and half of
+    the required ones."""
+    n_required = sum(1 for c in layout.form.columns if c.required)
+    return layout.required_matched * 2 >= n_required and layout.matched >= 3
+
+
+def find_layout(rows: list[list[object]]) -> Layout:
+    best: Layout | None = None
+    for start, n_rows, headers in header_candidates(rows):
+        for form in form_versions():
+            matched, required = match_counts(form, headers)
+            if best is None or (matched, -n_rows, -start) > (best.matched, -best.header_rows, -best.header_start):
+                best = Layout(form, start, n_rows, tuple(headers), matched, required)
+    if best is not None and plausible(best):
+        return best
     raise _describe_unknown(rows)
 
 
@@ -80,6 +92,5 @@ def _describe_unknown(rows: list[list[object]]) -> NotAForm:
     return NotAForm(
         "unknown_form",
         f"Tiedoston otsikot eivät vastaa seurantalomaketta eikä laatulomaketta (ensimmäisillä riveillä {width} "
-        "saraketta, mutta lomakkeen kysymyksiä ei tunnistettu); onko tiedosto oikea Webropol-vienti? Jos "
-        "lomakkeen kysymyksiä on muotoiltu uudelleen, lisää uusi lomakeversio hakemistoon schemas/forms/.",
+        "saraketta, mutta lomakkeen kysymyksiä ei tunnistettu); onko tiedosto oikea Webropol-vienti? " + CHECK_HINT,
     )

@@ -400,8 +400,11 @@ def _noisy(header: str, i: int) -> str:
     return header
 
 
-def _header_rows(form: FormVersion, names: list[str], header_rows: int, noise: bool) -> list[list[str]]:
-    headers = [form.column(n).header if n != "Language" else "Language" for n in names]
+def _header_rows(
+    form: FormVersion, names: list[str], header_rows: int, noise: bool, renamed: dict[str, str] | None = None
+) -> list[list[str]]:
+    renamed = renamed or {}
+    headers = [renamed.get(n) or (form.column(n).header if n in form.by_column else n) for n in names]
     if header_rows == 1:
         rows = [headers]
     elif header_rows == 2:
@@ -467,6 +470,8 @@ def write_export(
     language_column: bool = False,
     xlsx_dates: str = "cells",
     columns: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, object] | None = None,
 ) -> Path:
     """Write rows (canonical column → value) as Webropol would, with the requested quirks.
 
@@ -474,27 +479,33 @@ def write_export(
     empty cell. `thousands` may also be a separator (" " or NBSP) to use it throughout instead
     of alternating. With `excel_floats`, integers become `3.0` (point, as pandas writes them).
     `columns` (canonical names) restricts and orders the columns; without it every column of the
-    form is written in the order of its toml, `Vastausaika` first.
+    form is written in the order of its toml, `Vastausaika` first. `headers` (canonical name → text)
+    rewords questions as a new form round would; `extra` (header → the value of every row) adds
+    questions the form does not know, after the form's own (a name in `columns` places one).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     spec = get_form(form)
+    extra = dict(extra or {})
     names = list(columns) if columns is not None else [c.column for c in spec.columns]
+    names += [h for h in extra if h not in names]
     for n in names:
-        spec.column(n)  # KeyError early for a misspelt canonical name
+        if n not in extra:
+            spec.column(n)  # KeyError early for a misspelt canonical name
     if language_column:
         names.insert(names.index("submitted_at") + 1 if "submitted_at" in names else 0, "Language")
-    headers = _header_rows(spec, names, header_rows, header_noise)
-    records = [[("fi" if n == "Language" else row.get(n)) for n in names] for row in rows]
+        extra["Language"] = "fi"
+    header_cells = _header_rows(spec, names, header_rows, header_noise, headers)
+    records = [[(extra[n] if n in extra else row.get(n)) for n in names] for row in rows]
     if fmt == "xlsx":
         wb = Workbook()
         ws = wb.active
         ws.title = "Perusraportti"
-        for h in headers:
+        for h in header_cells:
             ws.append([t or None for t in h])
         for rec in records:
             ws.append([_xlsx_value(v, xlsx_dates, excel_floats) for v in rec])
-        for row in ws.iter_rows(min_row=len(headers) + 1):
+        for row in ws.iter_rows(min_row=len(header_cells) + 1):
             for cell in row:
                 if isinstance(cell.value, datetime):
                     cell.number_format = "d.m.yyyy h:mm:ss" if cell.value.second else "d.m.yyyy h:mm"
@@ -507,7 +518,7 @@ def write_export(
     cell = _CellFormatter(decimal, thousands, excel_floats)
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=delimiter, quotechar='"', lineterminator=line_end)
-    writer.writerows(headers)
+    writer.writerows(header_cells)
     writer.writerows([cell(v) for v in rec] for rec in records)
     path.write_bytes(_encode(buf.getvalue(), encoding))
     return path
