@@ -21,7 +21,7 @@ from pathlib import Path
 from ipsetl.formcheck import Header, HeaderCheck, Missing, check_headers
 from ipsetl.forms import FormFileError, FormVersion, form_files, form_versions, forms_dir, load_form
 from ipsetl.headers import normalise_header
-from ipsetl.similarity import percent
+from ipsetl.similarity import REVIEW, percent
 
 _TABLE = re.compile(r"^\s*\[")
 _VERSION = re.compile(r"^(\s*version\s*=\s*)(\d+)(.*)$")
@@ -112,6 +112,14 @@ def _comment(text: str) -> str:
     return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
 
 
+def _changed_comment(m: Missing) -> str:
+    check = "; TARKISTA: vain osin sama teksti" if m.score < REVIEW else ""
+    return (
+        f"# muutettu: oli {_comment(toml_string(m.column.header))} (samankaltaisuus {percent(m.score)}, "
+        f"sarake {m.nearest.position}{check})"
+    )
+
+
 def _intro(base: FormVersion, version: int, source: str, today: date) -> list[str]:
     return [
         f"# LUONNOS {today.day}.{today.month}.{today.year}: `ipsetl forms draft` tiedostosta {_comment(source)},",
@@ -179,10 +187,7 @@ def _edited(base: FormVersion, check: HeaderCheck, version: int, source: str, to
         if i is None:
             return None
         if m.reworded:
-            lines[i] = (
-                f"header = {toml_string(m.nearest.text)}  # muutettu: oli {_comment(toml_string(m.column.header))} "
-                f"(samankaltaisuus {percent(m.score)}, sarake {m.nearest.position})"
-            )
+            lines[i] = f"header = {toml_string(m.nearest.text)}  {_changed_comment(m)}"
         else:
             lines[i] = f"{lines[i].rstrip()}  # ei tiedostossa {_comment(source)}"
     for i, line in enumerate(lines):
@@ -207,7 +212,7 @@ def _rendered(base: FormVersion, check: HeaderCheck, version: int, source: str, 
         m = changed.get(c.column)
         header = f"header = {toml_string(m.nearest.text if m else c.header)}"
         if m:
-            header += f"  # muutettu: oli {_comment(toml_string(c.header))} (samankaltaisuus {percent(m.score)})"
+            header += f"  {_changed_comment(m)}"
         lines += ["", "[[column]]", header, f"column = {toml_string(c.column)}", f"type = {toml_string(c.type)}"]
         if c.type != "personal":
             lines.append(f"required = {'true' if c.required else 'false'}")
@@ -231,11 +236,12 @@ def _faithful(text: str, base: FormVersion, check: HeaderCheck, version: int) ->
 
 
 def write(d: Draft, out: Path) -> tuple[Path, list[Path]]:
-    """Write the draft at `out` (a folder: its file name there), checked by loading it; never over
-    an existing file. (written, copied): into a folder that holds no form versions yet, the forms
-    folder's versions are copied too, so that IPSETL_FORMS_DIR pointed at it reads both rounds."""
+    """Write the draft at `out` (a `.toml` file, else a folder: the draft's own name there), checked
+    by loading it; never over an existing file. Returns (written, copied): into a folder that holds
+    no form versions yet, the forms folder's versions are copied too, so that IPSETL_FORMS_DIR
+    pointed at it reads both rounds."""
     out = Path(out)
-    target = out / d.file_name if out.is_dir() or str(out).endswith("/") else out
+    target = out if out.suffix == ".toml" and not out.is_dir() else out / d.file_name
     if target.exists():
         raise FileExistsError(f"Tiedosto {target} on jo olemassa; anna toinen --out tai poista se ensin.")
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from ipsetl.formcheck import IGNORED, KNOWN, PERSONAL, Header, HeaderCheck
-from ipsetl.similarity import percent
+from ipsetl.similarity import REVIEW, percent
 
 HEADER_WIDTH = 46
 
@@ -28,7 +28,8 @@ def _what(check: HeaderCheck, h: Header) -> str:
     if h.kind == IGNORED:
         return "ohitetaan (Webropolin lisäsarake)"
     if (m := check.rewording_of(h)) is not None:
-        return f"tuntematon → muutettu {m.column.column}? {percent(m.score)}"
+        review = " – tarkista" if m.score < REVIEW else ""
+        return f"tuntematon → muutettu {m.column.column}? {percent(m.score)}{review}"
     similar = check.similar_columns(h, n=2)
     if not similar:
         return "tuntematon; ei samankaltaista kysymystä (uusi kysymys?)"

@@ -26,6 +26,9 @@ from rapidfuzz import fuzz
 # run's finding). Measured on tests/test_similarity.py: rewordings of the two forms' questions score
 # 0,80–0,99, unrelated questions of the same forms at most 0,69.
 PLAUSIBLE = 0.75
+# Between PLAUSIBLE and this, rewordings and unrelated questions that share the form's phrases
+# ("… jakson aikana") both occur: such a match is marked for the coordinator to look at.
+REVIEW = 0.85
 # Below this a text is not worth naming as a candidate at all (forms check's "lähimmät").
 SHOWN = 0.45
 # Two questions whose numbers differ ("7." vs "8.", "Vaihe 1" vs "Vaihe 2") are alike at most this
