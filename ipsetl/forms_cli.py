@@ -91,18 +91,20 @@ def _verdict(insp) -> list[str]:
             f"{p.rows_accepted} hyväksyttäisiin, {p.rows_rejected} hylättäisiin."
         ]
         if optional := check.reworded:
-            lines.append(
-                f"Huom: {len(optional)} valinnainen kysymys näyttää muutetulta; sen vastaukset jäisivät "
-                "tallentamatta. " + draft_hint
+            said = (
+                "1 valinnainen kysymys näyttää muutetulta; sen vastaukset jäisivät"
+                if len(optional) == 1
+                else f"{len(optional)} valinnaista kysymystä näyttää muutetuilta; niiden vastaukset jäisivät"
             )
+            lines.append(f"Huom: {said} tallentamatta. {draft_hint}")
         return lines
     reasons = []
     if not insp.exact:
         reasons.append("lomaketta ei tunnistettaisi")
     if n := len(check.missing_required):
-        reasons.append(f"{n} pakollista kysymystä puuttuu")
-    if check.duplicates:
-        reasons.append(f"{len(check.duplicates)} kysymystä on kahdesti")
+        reasons.append("1 pakollinen kysymys puuttuu" if n == 1 else f"{n} pakollista kysymystä puuttuu")
+    if n := len(check.duplicates):
+        reasons.append("1 kysymys on kahdesti" if n == 1 else f"{n} kysymystä on kahdesti")
     if not reasons and insp.parsed is not None:
         reasons.append(insp.parsed.findings[0].message if insp.parsed.findings else "tiedostoa ei luettaisi")
     lines = [f"Tulos: ei latautuisi sellaisenaan ({'; '.join(reasons)})."]
