@@ -27,10 +27,16 @@ from pipelines.report_assets import TERTIARY_REPORT
 from pipelines.resources import IpsetlPaths
 
 HASH_LIMIT = 64 * 1024 * 1024  # larger files (refused anyway) are known by size and time
+# The form versions and regions in the cursor, under a name no file can have: a drafted form version
+# (`ipsetl forms draft`) or a new region re-reads the inbox's files as a changed file would.
+DEFINITIONS = "\0lomakemääritykset"
 
 
 def inbox_state(ipsetl: IpsetlPaths) -> dict[str, str]:
-    state = {}
+    from ipsetl.forms import form_versions, schema_fingerprint
+
+    form_versions()  # a version that cannot be read raises here, before any run is asked for
+    state = {DEFINITIONS: schema_fingerprint()}
     for entry in scan(ipsetl.inbox_path):  # a FIFO or a dangling link is known by what it is, never opened
         if entry.readable and entry.size > HASH_LIMIT:
             state[entry.name] = f"size:{entry.size}:{entry.mtime_ns}"
@@ -50,16 +56,28 @@ def inbox_state(ipsetl: IpsetlPaths) -> dict[str, str]:
     "raportit tekee sen jälkeen reports_after_inbox.",
 )
 def inbox_sensor(context: dg.SensorEvaluationContext, ipsetl: IpsetlPaths):
+    from ipsetl.forms import FormFileError
+
     previous = json.loads(context.cursor) if context.cursor else {}
-    current = inbox_state(ipsetl)
+    try:
+        current = inbox_state(ipsetl)
+    except FormFileError as exc:  # a hand-edited form version with a typo: said, and nothing starts
+        return dg.SkipReason(str(exc))
+    if DEFINITIONS not in previous:  # a cursor from before the definitions were in it
+        previous[DEFINITIONS] = current[DEFINITIONS]
     changed = sorted(name for name, digest in current.items() if previous.get(name) != digest)
     context.update_cursor(json.dumps(current, sort_keys=True))
     if not changed:
         return dg.SkipReason("Ei uusia tai muuttuneita tiedostoja.")
+    if changed == [DEFINITIONS] and len(current) == 1:
+        return dg.SkipReason("Lomakemääritykset muuttuivat, mutta saapuneissa ei ole tiedostoja.")
     run_key = hashlib.sha256(json.dumps([[n, current[n]] for n in changed]).encode()).hexdigest()[:20]
     return dg.RunRequest(
         run_key=run_key,
-        tags={"ipsetl/trigger": "inbox", "ipsetl/files": ", ".join(changed)[:200]},
+        tags={
+            "ipsetl/trigger": "inbox",
+            "ipsetl/files": ", ".join("lomakemääritykset" if n == DEFINITIONS else n for n in changed)[:200],
+        },
     )
 
 

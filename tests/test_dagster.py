@@ -17,6 +17,7 @@ from pipelines.definitions import INGEST_ASSETS, TERTIARY_ASSETS, defs
 from pipelines.resources import IpsetlPaths
 from pipelines.schedules import funder_report_draft, funder_report_final, weekly_ingest
 from pipelines.sensors import inbox_sensor
+from schemas import FORMS_DIR
 
 
 def test_definitions_load_and_the_graph_resolves():
@@ -179,6 +180,11 @@ def test_draft_offset_is_configurable(monkeypatch):
 
 
 def test_inbox_sensor_runs_on_new_or_changed_files_only(tmp_path):
+    _walk_inbox_sensor(tmp_path)
+
+
+def _walk_inbox_sensor(tmp_path):
+    """New, unchanged, changed and added files through the sensor; (evaluate, cursor) at the end."""
     inbox = tmp_path / "inbox"
     paths = IpsetlPaths(inbox=str(inbox), warehouse=str(tmp_path / "w.duckdb"), reports=str(tmp_path / "r"))
     rows = generate_monitoring(4)[:3]
@@ -205,8 +211,41 @@ def test_inbox_sensor_runs_on_new_or_changed_files_only(tmp_path):
     requests, cursor = evaluate(cursor)
     assert len(requests) == 1
     write_export(inbox / "b.csv", rows)  # a new file
-    requests, _ = evaluate(cursor)
+    requests, cursor = evaluate(cursor)
     assert len(requests) == 1 and requests[0].tags["ipsetl/files"] == "b.csv"
+    return evaluate, cursor
+
+
+def test_inbox_sensor_runs_when_a_form_version_is_added(tmp_path, monkeypatch):
+    """A version drafted into the forms folder (`ipsetl forms draft`) re-reads the inbox's refused
+    file: the sensor starts ingestion as for a changed file; a broken version starts nothing and
+    says why."""
+    forms = tmp_path / "forms"
+    shutil.copytree(FORMS_DIR, forms)
+    monkeypatch.setenv("IPSETL_FORMS_DIR", str(forms))
+    evaluate, cursor = _walk_inbox_sensor(tmp_path)
+    text = (forms / "seuranta-1.toml").read_text(encoding="utf-8")
+    (forms / "seuranta-2.toml").write_text(
+        text.replace("version = 1", "version = 2").replace("Jonossa olevat", "Jonossa odottavat"), encoding="utf-8"
+    )
+    requests, cursor = evaluate(cursor)
+    assert len(requests) == 1 and requests[0].tags["ipsetl/files"] == "lomakemääritykset"
+    requests, cursor = evaluate(cursor)
+    assert requests == []
+    (forms / "seuranta-3.toml").write_text(
+        text.replace("version = 1", "version = 3").replace('column = "region"', 'column = "alue"')
+    )
+    ctx = dg.build_sensor_context(
+        cursor=cursor,
+        resources={
+            "ipsetl": IpsetlPaths(
+                inbox=str(tmp_path / "inbox"), warehouse=str(tmp_path / "w.duckdb"), reports=str(tmp_path / "r")
+            )
+        },
+        definitions=defs,
+    )
+    result = inbox_sensor.evaluate_tick(ctx)
+    assert result.run_requests == [] and "seuranta-3.toml" in result.skip_message and "'alue'" in result.skip_message
 
 
 def test_importing_the_definitions_touches_no_files(tmp_path, monkeypatch):
