@@ -63,6 +63,11 @@ def draft(headers: tuple[str, ...], form: str, source: str, today: date | None =
     lost = [m for m in check.missing_required if not m.reworded]
     if lost:
         raise DraftRefused(_refusal(base, lost))
+    if not check.reworded:
+        raise DraftRefused(
+            f"Luonnosta ei kirjoitettu: tiedostossa ei ole lomakkeen {base.name} kysymysten uusia muotoja, joten uusi "
+            "versio olisi sama kuin nykyinen; katso `ipsetl forms check`, miksi tiedosto ei lataudu."
+        )
     version = base.version + 1
     text = _edited(base, check, version, source, today or date.today())
     if text is None or not _faithful(text, base, check, version):
