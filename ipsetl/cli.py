@@ -95,6 +95,7 @@ def _run(inbox, warehouse_, reports, as_of, scope: str = "all", force: bool = Fa
     if not s.inbox.is_dir():
         raise UserError(f"Saapuneiden kansiota {s.inbox} ei ole; luo se tai anna --inbox.")
     _check_scope(scope)
+    _check_forms()
     _say(f"Ajo alkaa: {s.inbox} → {s.warehouse} (tilannepäivä {day.day}.{day.month}.{day.year})")
     started = time.monotonic()
     if not force:
@@ -123,6 +124,17 @@ def _run(inbox, warehouse_, reports, as_of, scope: str = "all", force: bool = Fa
     _say("")
     for line in status_lines(s.warehouse, day):
         _say(line)
+
+
+def _check_forms() -> None:
+    """The form versions, read before anything runs: a typo in a hand-edited version is one
+    sentence naming the file, and nothing is written."""
+    from ipsetl.forms import FormFileError, form_versions
+
+    try:
+        form_versions()
+    except FormFileError as exc:
+        raise UserError(str(exc)) from None
 
 
 def _check_scope(scope: str) -> None:

@@ -13,12 +13,9 @@ from functools import cached_property
 
 from ipsetl.forms import FormColumn, FormVersion, form_versions
 from ipsetl.recognise import Layout, header_candidates, match_counts, plausible
-from ipsetl.similarity import assign, ranked, similarity
+from ipsetl.similarity import assign, ranked, shortlist, similarity
 
 PERSONAL_PREFIXES = ("Vastaajan tiedot",)
-# Unknown headers compared with the form's questions at most: a hostile file's 50 000 columns must
-# not cost minutes, and a real export has a few dozen.
-MAX_COMPARED = 500
 
 KNOWN, IGNORED, PERSONAL, UNKNOWN = "known", "ignored", "personal", "unknown"
 
@@ -119,7 +116,9 @@ def check_headers(form: FormVersion, headers: Sequence[str]) -> HeaderCheck:
     classified = classify(form, headers)
     present = {h.column.column for h in classified if h.column is not None}
     lacking = [c for c in form.columns if c.column not in present and c.type != "personal"]
-    unknown = [h for h in classified if h.kind == UNKNOWN][:MAX_COMPARED]
+    unknown = [h for h in classified if h.kind == UNKNOWN]
+    if unknown and lacking:
+        unknown = [unknown[i] for i in shortlist([h.text for h in unknown], [c.header for c in lacking])]
     pairs = assign([h.text for h in unknown], [c.header for c in lacking]) if unknown and lacking else {}
     taken = {fi for fi, _ in pairs.values()}
     missing: list[Missing] = []

@@ -23,6 +23,7 @@ from ipsetl.forms import FormFileError, FormVersion, form_files, form_versions, 
 from ipsetl.headers import normalise_header
 from ipsetl.similarity import REVIEW, percent
 
+MAX_NEW_LISTED = 50  # new questions listed in the draft; more is no form round, but a wrong file
 _TABLE = re.compile(r"^\s*\[")
 _VERSION = re.compile(r"^(\s*version\s*=\s*)(\d+)(.*)$")
 
@@ -142,7 +143,9 @@ def _outro(check: HeaderCheck, source: str) -> list[str]:
         f"# Uudet kysymykset tiedostossa {_comment(source)}; niitä ei ole liitetty mihinkään sarakkeeseen",
         "# (uuden kysymyksen tallentaminen tarvitsee tietovarastoon uuden sarakkeen: ohjelmistomuutos):",
     ]
-    lines += [f"#   sarake {h.position}: {_comment(toml_string(h.text))}" for h in new]
+    lines += [f"#   sarake {h.position}: {_comment(toml_string(h.text))}" for h in new[:MAX_NEW_LISTED]]
+    if len(new) > MAX_NEW_LISTED:
+        lines.append(f"#   … ja {len(new) - MAX_NEW_LISTED} muuta (ipsetl forms check näyttää ne)")
     return lines
 
 

@@ -16,7 +16,7 @@ from ipsetl.config import settings
 from ipsetl.decoding import UnreadableFile
 from ipsetl.formcheck import HeaderCheck, check_layout, guess_layout
 from ipsetl.grid import read_grid
-from ipsetl.inbox import read_limited
+from ipsetl.inbox import NotARegularFile, read_limited
 from ipsetl.limits import DEFAULT_LIMITS, mb
 from ipsetl.reader import ParsedExport, memory_message, parse_export, time_message
 from ipsetl.recognise import CHECK_HINT, Layout, NotAForm, find_layout
@@ -48,6 +48,10 @@ def inspect(path: Path) -> Inspection:
         data, size = read_limited(path, s.max_file_bytes)
     except FileNotFoundError:
         raise NotInspectable(f"Tiedostoa {path} ei ole.") from None
+    except NotARegularFile:
+        raise NotInspectable(
+            f"{path} ei ole tavallinen tiedosto (vaan kansio, putki, laite tai linkki); anna Webropol-vienti."
+        ) from None
     except OSError as exc:
         raise NotInspectable(
             f"Tiedostoa {path} ei voitu avata ({type(exc).__name__}); sen pitää olla tavallinen, luettava tiedosto."

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import click
 
-from ipsetl.formcheck import IGNORED, KNOWN, PERSONAL, Header, HeaderCheck
+from ipsetl.formcheck import IGNORED, KNOWN, PERSONAL, UNKNOWN, Header, HeaderCheck
 from ipsetl.similarity import REVIEW, percent
 
 HEADER_WIDTH = 46
+MAX_NEW_SHOWN = 20  # unknown headers listed one by one; a hostile file's thousands are counted
 
 
 def _cut(text: str, width: int) -> str:
@@ -57,8 +58,13 @@ def check_lines(insp) -> list[str]:
             f"otsikkoa on lomakkeen {form.name} sellaisenaan; alla verrattu versioon, jota tiedosto eniten muistuttaa."
         )
     out += ["", f" Nro  {'Otsikko tiedostossa'.ljust(HEADER_WIDTH)}  Sarake ({form.name})"]
+    shown_new = {h.position for h in check.new_questions[:MAX_NEW_SHOWN]}
     for h in check.headers:
+        if h.kind == UNKNOWN and h.position not in shown_new and check.rewording_of(h) is None:
+            continue
         out.append(f"{h.position:>4}  {_cut(h.text, HEADER_WIDTH).ljust(HEADER_WIDTH)}  {_what(check, h)}")
+    if (hidden := len(check.new_questions) - len(shown_new)) > 0:
+        out.append(f"      … ja {hidden} muuta tuntematonta otsikkoa")
     if check.missing:
         required = len(check.missing_required)
         out += ["", f"Lomakkeen kysymykset, joita tiedostossa ei ole ({len(check.missing)}, pakollisia {required}):"]
@@ -124,10 +130,11 @@ def check(file: Path) -> None:
     """Näytä, miten ajo lukisi TIEDOSTOn: kunkin otsikon sarake tai lähimmät kysymykset."""
     from ipsetl.cli import UserError
     from ipsetl.forminspect import NotInspectable, inspect
+    from ipsetl.forms import FormFileError
 
     try:
         insp = inspect(file)
-    except NotInspectable as exc:
+    except (NotInspectable, FormFileError) as exc:
         raise UserError(str(exc)) from None
     for line in check_lines(insp):
         click.echo(line)
@@ -150,7 +157,7 @@ def draft(file: Path, out: Path | None) -> None:
 
     try:
         insp = inspect(file)
-    except NotInspectable as exc:
+    except (NotInspectable, FormFileError) as exc:
         raise UserError(str(exc)) from None
     if insp.exact and insp.check.loads and not insp.check.reworded:
         click.echo(f"Tiedosto {file} vastaa lomakeversiota {insp.check.form.name}; uutta versiota ei tarvita.")
@@ -194,5 +201,7 @@ def _say_new(new: tuple[Header, ...] | list[Header]) -> None:
     if not new:
         return
     click.echo(f"Uudet kysymykset ({len(new)}), joita ei tallenneta (uusi sarake tarvitsee ohjelmistomuutoksen):")
-    for h in new:
+    for h in new[:MAX_NEW_SHOWN]:
         click.echo(f"  sarake {h.position}: '{_cut(h.text, 70)}'")
+    if len(new) > MAX_NEW_SHOWN:
+        click.echo(f"  … ja {len(new) - MAX_NEW_SHOWN} muuta")

@@ -19,7 +19,7 @@ from ipsetl import budget as budgets
 from ipsetl import snapshots, warehouse
 from ipsetl.budget import Budget
 from ipsetl.findings import ERROR, WARNING
-from ipsetl.forms import region_names, schema_fingerprint
+from ipsetl.forms import form_versions, region_names, schema_fingerprint
 from ipsetl.inbox import Entry, scan
 from ipsetl.supersede import Response, active_keys
 
@@ -471,6 +471,10 @@ def run_ingest(
     as_of: date | None = None,
 ) -> IngestSummary:
     progress = progress or (lambda _msg: None)
+    # Every form version read (and checked) here, before the warehouse is opened: a hand-edited
+    # version with a typo stops the run naming its file, instead of each reading worker refusing
+    # every inbox file as unreadable.
+    form_versions()
     registry = read_registry(warehouse_path, wait_s, progress)
     known = [e.name for e in scan(inbox)]
     pending = plan_run(inbox, registry, max_bytes, progress)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import fcntl
 import os
+import re
 import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,7 +36,8 @@ def _failure(result) -> str:
         err = ev.step_failure_data.error
         while err is not None and err.cause is not None and "dagster" in (err.cls_name or "").lower():
             err = err.cause
-        messages.append((err.message if err else str(ev.message)).strip().splitlines()[-1])
+        text = (err.message if err else str(ev.message)).strip().splitlines()[-1]
+        messages.append(re.sub(r"^[\w.]+(Error|Exception|Failed|Busy): ", "", text))  # the class is for --debug
     return "; ".join(messages) or "Ajo epäonnistui tuntemattomasta syystä."
 
 

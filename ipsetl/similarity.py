@@ -37,6 +37,11 @@ NUMBER_PENALTY = 0.8
 # The field's share of a `question:field` header's similarity.
 FIELD_WEIGHT = 0.7
 
+# shortlist(): at most this many found texts per wanted one (both quick measures), and below this
+# many pairs everything is compared in full anyway.
+SHORTLIST = 8
+SHORTLIST_ALL = 50_000
+
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+")
 
@@ -99,6 +104,26 @@ def assign(found: Sequence[str], wanted: Sequence[str], threshold: float = PLAUS
         out[wi] = (fi, score)
         taken_found.add(fi)
     return out
+
+
+def shortlist(found: Sequence[str], wanted: Sequence[str], per_wanted: int = SHORTLIST) -> list[int]:
+    """Indices of the found texts worth comparing with the wanted ones in full: for each wanted
+    text, the few found ones most like it by a quick whole-text measure (rapidfuzz's cdist, in C++).
+    A hostile file's 20 000 unknown headers cost a tenth of a second this way, not a minute, and a
+    rewording placed after them is still found."""
+    if len(found) * len(wanted) <= SHORTLIST_ALL:
+        return list(range(len(found)))
+    import numpy as np
+    from rapidfuzz import process
+
+    keys = [_key(f)[0] for f in found]
+    chosen: set[int] = set()
+    for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
+        matrix = process.cdist([_key(w)[0] for w in wanted], keys, scorer=scorer, dtype=np.uint8)
+        k = min(per_wanted, len(found))
+        top = np.argpartition(-matrix.astype(np.int16), k - 1, axis=1)[:, :k]
+        chosen.update(int(i) for i in top.ravel())
+    return sorted(chosen)
 
 
 def percent(score: float) -> str:
