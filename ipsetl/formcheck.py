@@ -7,6 +7,7 @@ so that what the check prints is exactly what a run would do with the file.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,6 +17,10 @@ from ipsetl.recognise import Layout, header_candidates, match_counts, plausible
 from ipsetl.similarity import assign, ranked, shortlist, similarity
 
 PERSONAL_PREFIXES = ("Vastaajan tiedot",)
+# The field of a `question:field` header that is a person's contact detail, whatever the question.
+PERSONAL_FIELDS = frozenset(
+    {"nimi", "etunimi", "sukunimi", "sähköposti", "sähköpostiosoite", "puhelin", "puhelinnumero", "osoite"}
+)
 
 KNOWN, IGNORED, PERSONAL, UNKNOWN = "known", "ignored", "personal", "unknown"
 
@@ -102,7 +107,7 @@ def classify(form: FormVersion, headers: Sequence[str]) -> list[Header]:
         col = known.get(text)
         if col is not None:
             out.append(Header(i, text, PERSONAL if col.type == "personal" else KNOWN, col))
-        elif text.startswith(PERSONAL_PREFIXES):
+        elif text.startswith(PERSONAL_PREFIXES) or _personal_field(text):
             out.append(Header(i, text, PERSONAL))
         elif text in form.ignore:
             out.append(Header(i, text, IGNORED))
@@ -111,29 +116,56 @@ def classify(form: FormVersion, headers: Sequence[str]) -> list[Header]:
     return out
 
 
+def _personal_field(text: str) -> bool:
+    """A contact block's name or email under whatever question ("Yhteyshenkilön tiedot:Nimi"): its
+    cells are personal data however the block is reworded, never parsed nor quoted."""
+    _, sep, part = text.rpartition(":")
+    return bool(sep) and part.strip().casefold() in PERSONAL_FIELDS
+
+
 def check_headers(form: FormVersion, headers: Sequence[str]) -> HeaderCheck:
     """The file's headers read against one form version."""
     classified = classify(form, headers)
     present = {h.column.column for h in classified if h.column is not None}
-    lacking = [c for c in form.columns if c.column not in present and c.type != "personal"]
+    lacking = [c for c in form.columns if c.column not in present]
     unknown = [h for h in classified if h.kind == UNKNOWN]
-    if unknown and lacking:
-        unknown = [unknown[i] for i in shortlist([h.text for h in unknown], [c.header for c in lacking])]
-    pairs = assign([h.text for h in unknown], [c.header for c in lacking]) if unknown and lacking else {}
+    # A question split in two ("…:Naiset", "…:Miehet") is no rewording of the single question it was:
+    # either part alone would load half the answer as the whole.
+    parts = Counter(h.text.partition(":")[0] for h in unknown if ":" in h.text)
+    split = {q for q, n in parts.items() if n >= 2}
+
+    def score(found: str, wanted: str) -> float:
+        if ":" in found and ":" not in wanted and found.partition(":")[0] in split:
+            return 0.0
+        return similarity(found, wanted)
+
+    missing = _paired([c for c in lacking if c.type != "personal"], unknown, score)
+    # a reworded contact block: its headers are personal either way, but the next version should know them
+    renamed_personal = [h for h in classified if h.kind == PERSONAL and h.column is None]
+    missing += _paired([c for c in lacking if c.type == "personal"], renamed_personal, similarity)
+    order = {c.column: i for i, c in enumerate(form.columns)}
+    return HeaderCheck(form, tuple(classified), tuple(sorted(missing, key=lambda m: order[m.column.column])))
+
+
+def _paired(lacking: list[FormColumn], candidates: list[Header], score) -> list[Missing]:
+    """Each lacking column with the candidate header taken for its rewording, or the nearest one."""
+    if candidates and lacking:
+        candidates = [candidates[i] for i in shortlist([h.text for h in candidates], [c.header for c in lacking])]
+    pairs = assign([h.text for h in candidates], [c.header for c in lacking], score=score) if candidates else {}
     taken = {fi for fi, _ in pairs.values()}
     missing: list[Missing] = []
     for wi, c in enumerate(lacking):
         if wi in pairs:
-            fi, score = pairs[wi]
-            missing.append(Missing(c, unknown[fi], score, reworded=True))
+            fi, similarity_ = pairs[wi]
+            missing.append(Missing(c, candidates[fi], similarity_, reworded=True))
             continue
-        pool = [h for k, h in enumerate(unknown) if k not in taken] or unknown
+        pool = [h for k, h in enumerate(candidates) if k not in taken] or candidates
         if not pool:
             missing.append(Missing(c, None))
             continue
         best = max(pool, key=lambda h: (similarity(h.text, c.header), -h.position))
         missing.append(Missing(c, best, similarity(best.text, c.header)))
-    return HeaderCheck(form, tuple(classified), tuple(missing))
+    return missing
 
 
 def check_layout(layout: Layout) -> HeaderCheck:

@@ -14,7 +14,7 @@ import re
 import shutil
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -39,7 +39,6 @@ class Draft:
     text: str
     changed: tuple[Missing, ...]
     new_questions: tuple[Header, ...]
-    absent: tuple[Missing, ...] = field(default=())  # optional questions the file lacks, kept as they were
 
     @property
     def name(self) -> str:
@@ -79,7 +78,6 @@ def draft(headers: tuple[str, ...], form: str, source: str, today: date | None =
         text,
         tuple(check.reworded),
         tuple(check.new_questions),
-        tuple(m for m in check.missing if not m.reworded),
     )
 
 
@@ -96,7 +94,9 @@ def _refusal(base: FormVersion, lost: list[Missing]) -> str:
     return (
         f"Luonnosta ei kirjoitettu: lomakkeen {base.name} pakollisille kysymyksille ei löytynyt tiedostosta "
         f"vastinetta: {'; '.join(parts)}. Jos kysymys on muotoiltu kokonaan uudelleen, kopioi {base.path} "
-        "seuraavaksi versioksi ja kirjoita uusi otsikko käsin."
+        "seuraavaksi versioksi (version = …) ja kirjoita uusi otsikko käsin. Jos kysymys on poistettu "
+        "lomakkeelta, pakollinen tieto puuttuu jatkossa: sen poistaminen on ohjelmistomuutos (ota yhteys "
+        "ylläpitoon)."
     )
 
 
@@ -126,12 +126,41 @@ def _changed_comment(m: Missing) -> str:
     )
 
 
+# The draft's own comment blocks start with these lines, so that a draft drafted from (v3 from a
+# reviewed v2) does not carry the previous round's banner and new-question list.
+INTRO = "# --- LUONNOS"
+OUTRO = "# --- Uudet kysymykset"
+END = "# ---"
+
+
 def _intro(base: FormVersion, version: int, source: str, today: date) -> list[str]:
     return [
-        f"# LUONNOS {today.day}.{today.month}.{today.year}: `ipsetl forms draft` tiedostosta {_comment(source)},",
+        f"{INTRO} {today.day}.{today.month}.{today.year}: `ipsetl forms draft` tiedostosta {_comment(source)},",
         f"# pohjana {base.name} ({base.path.name if base.path else base.name}). Tarkista rivit, joilla on",
         '# "# muutettu", ja poista tämä kommentti, kun versio on tarkistettu.',
+        END,
     ]
+
+
+def _without_previous_draft(lines: list[str]) -> list[str]:
+    """The base file without an earlier draft's banner, new-question list and review markers."""
+    out: list[str] = []
+    skipping = False
+    for line in lines:
+        if line.startswith(INTRO):
+            skipping = True
+            continue
+        if line.startswith(OUTRO):
+            break  # the list is the file's last block
+        if skipping:
+            skipping = line != END
+            continue
+        for marker in ("  # muutettu: oli ", "  # ei tiedostossa "):
+            line = line.split(marker, 1)[0]
+        out.append(line)
+    while out and not out[-1].strip():
+        out.pop()
+    return out
 
 
 def _outro(check: HeaderCheck, source: str) -> list[str]:
@@ -140,7 +169,7 @@ def _outro(check: HeaderCheck, source: str) -> list[str]:
         return []
     lines = [
         "",
-        f"# Uudet kysymykset tiedostossa {_comment(source)}; niitä ei ole liitetty mihinkään sarakkeeseen",
+        f"{OUTRO} tiedostossa {_comment(source)}; niitä ei ole liitetty mihinkään sarakkeeseen",
         "# (uuden kysymyksen tallentaminen tarvitsee tietovarastoon uuden sarakkeen: ohjelmistomuutos):",
     ]
     lines += [f"#   sarake {h.position}: {_comment(toml_string(h.text))}" for h in new[:MAX_NEW_LISTED]]
@@ -166,7 +195,7 @@ def _header_lines(lines: list[str]) -> dict[str, int] | None:
         if _TABLE.match(line):
             if not close():
                 return None
-            block = {} if line.strip() == "[[column]]" else None
+            block = {} if line.split("#", 1)[0].strip() == "[[column]]" else None
             continue
         if block is None:
             continue
@@ -186,7 +215,7 @@ def _header_lines(lines: list[str]) -> dict[str, int] | None:
 def _edited(base: FormVersion, check: HeaderCheck, version: int, source: str, today: date) -> str | None:
     if base.path is None:
         return None
-    lines = base.path.read_text(encoding="utf-8").splitlines()
+    lines = _without_previous_draft(base.path.read_text(encoding="utf-8-sig").splitlines())
     where = _header_lines(lines)
     if where is None:
         return None

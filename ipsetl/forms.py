@@ -70,7 +70,7 @@ def load_form(path: Path) -> FormVersion:
     not later as a KeyError in the middle of a run."""
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # Notepad's BOM is no error
     except UnicodeDecodeError as exc:
         raise FormFileError(f"Lomaketiedosto {path} ei ole UTF-8-tekstiä ({exc.reason}).") from None
     except tomllib.TOMLDecodeError as exc:
@@ -147,10 +147,15 @@ def canonical_columns() -> dict[str, dict[str, str]]:
     of each), whatever IPSETL_FORMS_DIR says: the warehouse's columns are the code's, not the data's."""
     out: dict[str, tuple[int, dict[str, str]]] = {}
     for path in sorted(FORMS_DIR.glob("*.toml")):
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        version = int(raw["version"])
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+            version = int(raw["version"])
+            columns = {c["column"]: c["type"] for c in raw["column"]}
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+            # a draft written into schemas/forms itself and broken by hand: named like any other
+            raise FormFileError(f"Lomaketiedosto {path} ei ole kelvollinen ({type(exc).__name__}: {exc}).") from None
         if raw["form"] not in out or version < out[raw["form"]][0]:
-            out[raw["form"]] = (version, {c["column"]: c["type"] for c in raw["column"]})
+            out[raw["form"]] = (version, columns)
     return {form: columns for form, (_, columns) in out.items()}
 
 

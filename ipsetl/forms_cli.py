@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ipsetl.formcheck import IGNORED, KNOWN, PERSONAL, UNKNOWN, Header, HeaderCheck
-from ipsetl.similarity import REVIEW, percent
+if TYPE_CHECKING:  # imported where used: every `ipsetl` command loads this module
+    from ipsetl.formcheck import Header, HeaderCheck
 
 HEADER_WIDTH = 46
 MAX_NEW_SHOWN = 20  # unknown headers listed one by one; a hostile file's thousands are counted
@@ -22,6 +23,9 @@ def _cut(text: str, width: int) -> str:
 
 
 def _what(check: HeaderCheck, h: Header) -> str:
+    from ipsetl.formcheck import IGNORED, KNOWN, PERSONAL
+    from ipsetl.similarity import REVIEW, percent
+
     if h.kind == KNOWN:
         return h.column.column
     if h.kind == PERSONAL:
@@ -39,6 +43,9 @@ def _what(check: HeaderCheck, h: Header) -> str:
 
 def check_lines(insp) -> list[str]:
     """What `ipsetl forms check` prints: each header, then the form's missing questions, then the verdict."""
+    from ipsetl.formcheck import KNOWN, UNKNOWN
+    from ipsetl.similarity import percent
+
     check, layout = insp.check, insp.layout
     form = check.form
     rows = (
@@ -69,17 +76,18 @@ def check_lines(insp) -> list[str]:
         required = len(check.missing_required)
         out += ["", f"Lomakkeen kysymykset, joita tiedostossa ei ole ({len(check.missing)}, pakollisia {required}):"]
         for m in check.missing:
-            flag = "pakollinen" if m.column.required else "valinnainen"
-            out.append(f"  {m.column.column} ({flag}): '{_cut(m.column.header, 70)}'")
+            flag = (
+                "henkilötieto" if m.column.type == "personal" else "pakollinen" if m.column.required else "valinnainen"
+            )
             if m.reworded:
-                out.append(
-                    f"      → todennäköisesti sarake {m.nearest.position} '{_cut(m.nearest.text, 60)}' "
-                    f"({percent(m.score)})"
-                )
-            elif m.nearest is not None:
-                out.append(f"      → ei vastinetta (lähin sarake {m.nearest.position}, {percent(m.score)})")
+                out.append(f"  {m.column.column} ({flag}) '{_cut(m.column.header, 70)}'")
+                out.append(f"      → sarake {m.nearest.position} '{_cut(m.nearest.text, 70)}' ({percent(m.score)})")
+                continue
+            if m.nearest is not None:
+                found = f"→ ei vastinetta (lähin sarake {m.nearest.position}, {percent(m.score)})"
             else:
-                out.append("      → ei vastinetta")
+                found = "→ ei vastinetta"
+            out.append(f"  {m.column.column} ({flag}) '{_cut(m.column.header, 50)}' {found}")
     for name, idx in check.duplicates.items():
         out.append(f"Kysymys {name} on tiedostossa {len(idx)} kertaa (sarakkeet {', '.join(str(i + 1) for i in idx)}).")
     out.append("")
@@ -96,7 +104,7 @@ def _verdict(insp) -> list[str]:
             f"Tulos: latautuisi sellaisenaan versiona {check.form.name}: {p.rows_total} vastausta, "
             f"{p.rows_accepted} hyväksyttäisiin, {p.rows_rejected} hylättäisiin."
         ]
-        if optional := check.reworded:
+        if optional := [m for m in check.reworded if m.column.type != "personal"]:
             said = (
                 "1 valinnainen kysymys näyttää muutetulta; sen vastaukset jäisivät"
                 if len(optional) == 1
@@ -154,6 +162,7 @@ def draft(file: Path, out: Path | None) -> None:
     from ipsetl.cli import UserError
     from ipsetl.forminspect import NotInspectable, inspect
     from ipsetl.forms import FormFileError, forms_dir
+    from ipsetl.similarity import percent
 
     try:
         insp = inspect(file)

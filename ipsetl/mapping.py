@@ -38,7 +38,7 @@ DTYPES = {
     "choice": "string",
     "text": "string",
 }
-MAX_UNKNOWN_LISTED = 10  # more unknown columns than this are one summary finding, not thousands
+MAX_UNKNOWN_LISTED = 30  # more unknown columns than this are one summary finding, not thousands
 
 
 class FileRejected(ValueError):
@@ -103,18 +103,17 @@ def _unknown_findings(check: HeaderCheck, file_name: str) -> list[Finding]:
     form = check.form.name
     if len(unknown) > MAX_UNKNOWN_LISTED:
         shown = ", ".join(f"'{h.text[:60]}'" for h in unknown[:3])
-        return [
-            Finding(
-                file_name,
-                None,
-                None,
-                unknown[0].text[:200],  # the first of them; the message counts them all
-                WARNING,
-                "unknown_column",
-                f"{len(unknown)} tuntematonta saraketta ohitettiin (esim. {shown}); ne eivät kuulu lomakkeeseen "
-                f"{form}.",
+        message = (
+            f"{len(unknown)} tuntematonta saraketta ohitettiin (esim. {shown}); ne eivät kuulu lomakkeeseen {form}."
+        )
+        if lost := [m for m in check.reworded if not m.column.required and m.column.type != "personal"]:
+            # renumbered quality criteria, say: their answers would go unsaved without a word
+            names = ", ".join(f"'{m.column.header[:40]}'" for m in lost[:3])
+            message += (
+                f" Niistä {len(lost)} muistuttaa lomakkeen kysymyksiä, joita tiedostossa ei ole (esim. {names}), "
+                f"ja niiden vastaukset jäävät tallentamatta. {CHECK_HINT}"
             )
-        ]
+        return [Finding(file_name, None, None, unknown[0].text[:200], WARNING, "unknown_column", message)]
     counts = Counter(h.text for h in unknown)
     findings = []
     for text, n in counts.items():
@@ -124,7 +123,7 @@ def _unknown_findings(check: HeaderCheck, file_name: str) -> list[Finding]:
         message = (
             f"Tuntematon sarake '{text[:120]}'{times} (sarake {where}) ohitettiin; se ei kuulu lomakkeeseen {form}."
         )
-        if (m := check.rewording_of(header)) is not None and not m.column.required:
+        if (m := check.rewording_of(header)) is not None and not m.column.required and m.column.type != "personal":
             # a required question's absence is already its own finding; an optional one's rewording
             # would otherwise lose its answers quietly
             message += (

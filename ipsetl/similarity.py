@@ -7,33 +7,51 @@ Character-level similarity (rapidfuzz's normalised Indel distance) tells them ap
 word overlap: Finnish inflects, so a reworded question rarely keeps its words intact, while two
 unrelated questions of the same form share many ("asiakkaat", "jakson lopussa").
 
-The numbers of a question are its identity where the texts are alike by design: the quality
-form's 25 items ("7. Työhönvalmennuksen tiimi" vs "8. Työhönvalmennuksen tiiminvetäjän rooli",
-76 % alike as text) and the process phases ("Vaihe 1 – …" … "Vaihe 5 – …"). Texts whose numbers
-differ count as less alike (NUMBER_PENALTY), so item 7's rewording is matched to item 7.
+The quality form's items are compared without their leading number ("7. "), which only breaks
+ties (RENUMBERED): a criterion inserted before item 7 renumbers 7–25, and each keeps its text.
+Other numbers are a question's identity where the texts are alike by design, as the process
+phases ("Vaihe 1 – …" … "Vaihe 5 – …"): texts whose other numbers differ count as less alike
+(NUMBER_PENALTY). And two texts that differ by a contrast ("jakson alussa" / "jakson lopussa",
+"aloittivat" / "keskeyttivät", "uudet" / "päättyneet") are alike as text but opposite questions
+(CONTRAST_PENALTY): a start-of-period count must never load as an end-of-period one.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz
 
 # A question at least this alike to a form's question is taken for its rewording (forms draft, the
-# run's finding). Measured on tests/test_similarity.py: rewordings of the two forms' questions score
-# 0,80–0,99, unrelated questions of the same forms at most 0,69.
+# run's finding). Measured on tests/test_forms_change.py: rewordings of the two forms' questions
+# score 0,77–1, unrelated new questions at most 0,74.
 PLAUSIBLE = 0.75
 # Between PLAUSIBLE and this, rewordings and unrelated questions that share the form's phrases
 # ("… jakson aikana") both occur: such a match is marked for the coordinator to look at.
 REVIEW = 0.85
 # Below this a text is not worth naming as a candidate at all (forms check's "lähimmät").
 SHOWN = 0.45
-# Two questions whose numbers differ ("7." vs "8.", "Vaihe 1" vs "Vaihe 2") are alike at most this
-# share of their text similarity.
+# Two questions whose numbers (other than an item's leading one) differ ("Vaihe 1" vs "Vaihe 2") are
+# alike at most this share of their text similarity; an item's leading number differing, this share.
 NUMBER_PENALTY = 0.8
+RENUMBERED = 0.97
+# Two questions on opposite sides of a contrast: alike at most this share (below PLAUSIBLE even for
+# the same words otherwise).
+CONTRAST_PENALTY = 0.6
+# The contrasts, as word stems (Finnish inflects: "alussa", "alkaa", "alkupäivä"; "lopussa",
+# "päättyy", "loppupäivä"). A text with a word of one side and none of the other, against a text
+# the other way round, is a contrast.
+CONTRASTS = (
+    (("alussa", "alkaa", "alku", "alkan", "aloit", "aloitt"), ("lopussa", "loppu", "päätty", "keskeyt")),
+    (("uud", "uus"), ("päätty", "lopet")),
+    (("nais",), ("mies", "miehe")),
+    (("sisä",), ("ulko",)),
+    (("vähintään", "alin"), ("enintään", "korkein", "ylin")),
+)
 # The field's share of a `question:field` header's similarity.
 FIELD_WEIGHT = 0.7
 
@@ -44,14 +62,31 @@ SHORTLIST_ALL = 50_000
 
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+")
+_ITEM = re.compile(r"^\s*(\d+)\s*[.)]\s*")
 
 
-@lru_cache(maxsize=4096)
-def _key(text: str) -> tuple[str, tuple[str, ...]]:
+@dataclass(frozen=True)
+class _Key:
+    text: str  # the words, case-folded, an item's leading number left out
+    item: str | None  # "7" of "7. Työhönvalmennuksen tiimi"
+    numbers: tuple[str, ...]  # the other numbers
+    sides: tuple[int, ...]  # per CONTRASTS: 0 neither or both, 1 the first side, 2 the second
+
+
+@lru_cache(maxsize=8192)
+def _key(text: str) -> _Key:
     """The text as compared: case, accents' composition, punctuation and spacing do not count."""
     folded = unicodedata.normalize("NFC", text).casefold()
+    item = _ITEM.match(folded)
+    if item:
+        folded = folded[item.end() :]
     words = _WORD.findall(folded)
-    return " ".join(words), tuple(_NUMBER.findall(folded))
+    sides = []
+    for first, second in CONTRASTS:
+        a = any(w.startswith(first) for w in words)
+        b = any(w.startswith(second) for w in words)
+        sides.append(1 if a and not b else 2 if b and not a else 0)
+    return _Key(" ".join(words), item.group(1) if item else None, tuple(_NUMBER.findall(folded)), tuple(sides))
 
 
 def similarity(a: str, b: str) -> float:
@@ -69,12 +104,16 @@ def similarity(a: str, b: str) -> float:
 
 
 def _text_similarity(a: str, b: str) -> float:
-    (ka, na), (kb, nb) = _key(a), _key(b)
-    if not ka or not kb:
+    ka, kb = _key(a), _key(b)
+    if not ka.text or not kb.text:
         return 0.0
-    score = max(fuzz.ratio(ka, kb), fuzz.token_sort_ratio(ka, kb)) / 100
-    if na != nb:
+    score = max(fuzz.ratio(ka.text, kb.text), fuzz.token_sort_ratio(ka.text, kb.text)) / 100
+    if ka.numbers != kb.numbers:
         score *= NUMBER_PENALTY
+    if ka.item != kb.item:
+        score *= RENUMBERED
+    if any(x and y and x != y for x, y in zip(ka.sides, kb.sides, strict=True)):
+        score *= CONTRAST_PENALTY
     return score
 
 
@@ -84,14 +123,20 @@ def ranked(text: str, candidates: Sequence[str], n: int = 3, floor: float = SHOW
     return sorted((s for s in scores if s[1] >= floor), key=lambda s: (-s[1], s[0]))[:n]
 
 
-def assign(found: Sequence[str], wanted: Sequence[str], threshold: float = PLAUSIBLE) -> dict[int, tuple[int, float]]:
+def assign(
+    found: Sequence[str],
+    wanted: Sequence[str],
+    threshold: float = PLAUSIBLE,
+    score: Callable[[str, str], float] | None = None,
+) -> dict[int, tuple[int, float]]:
     """Pair each wanted question with at most one found text and vice versa: the most alike pairs
     first, none below threshold. {wanted index: (found index, similarity)}.
 
     One-to-one, so that two reworded phases ("Vaihe 2 …", "Vaihe 3 …") cannot both claim the text
     that is most like either of them."""
+    score = score or similarity
     pairs = sorted(
-        ((similarity(f, w), fi, wi) for fi, f in enumerate(found) for wi, w in enumerate(wanted)),
+        ((score(f, w), fi, wi) for fi, f in enumerate(found) for wi, w in enumerate(wanted)),
         key=lambda p: (-p[0], p[2], p[1]),
     )
     taken_found: set[int] = set()
@@ -116,10 +161,10 @@ def shortlist(found: Sequence[str], wanted: Sequence[str], per_wanted: int = SHO
     import numpy as np
     from rapidfuzz import process
 
-    keys = [_key(f)[0] for f in found]
+    keys = [_key(f).text for f in found]
     chosen: set[int] = set()
     for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
-        matrix = process.cdist([_key(w)[0] for w in wanted], keys, scorer=scorer, dtype=np.uint8)
+        matrix = process.cdist([_key(w).text for w in wanted], keys, scorer=scorer, dtype=np.uint8)
         k = min(per_wanted, len(found))
         top = np.argpartition(-matrix.astype(np.int16), k - 1, axis=1)[:, :k]
         chosen.update(int(i) for i in top.ravel())
