@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
 from datetime import date, datetime
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,6 +14,7 @@ from ipsetl.forms import get_form, regions
 from ipsetl.sample_inbox import generate_assessments, generate_monitoring
 
 PERSONAL = ("respondent_name", "respondent_email")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
@@ -88,3 +91,69 @@ def dagster_home(tmp_path_factory):
 @pytest.fixture
 def as_of() -> date:
     return date(2026, 11, 26)
+
+
+# --- the project's own folders are the user's, not the tests' ---------------------------------------
+# `ipsetl run`/`demo`, the Dagster definitions and `ipsetl.config.settings()` default to reports/,
+# warehouse/ipsetl.duckdb and data/inbox/ of the current folder (the project root under pytest) and
+# to the project's dagster_home/. A test that forgets one of --inbox/--warehouse/--reports (or
+# IPSETL_*) overwrites the reports and warehouse of the last `scripts/demo` in this clone. So every
+# test is checked: nothing under these folders may appear, change or vanish while the tests run.
+GUARDED_FOLDERS = ("reports", "warehouse", "data", "dagster_home")
+UNGUARDED = {"warehouse/sql", "dagster_home/dagster.yaml"}  # committed sources, edited by hand
+
+
+def project_state(root: Path = PROJECT_ROOT) -> dict[str, tuple[int, int]]:
+    """(mtime_ns, size) of every file, and (0, 0) for every folder, under root's guarded folders."""
+    state: dict[str, tuple[int, int]] = {}
+    for top in GUARDED_FOLDERS:
+        for dirpath, dirnames, filenames in os.walk(root / top):
+            here = Path(dirpath).relative_to(root).as_posix()
+            state[here + "/"] = (0, 0)
+            dirnames[:] = [d for d in dirnames if f"{here}/{d}" not in UNGUARDED]
+            for name in filenames:
+                rel = f"{here}/{name}"
+                if rel in UNGUARDED:
+                    continue
+                try:
+                    st = os.lstat(os.path.join(dirpath, name))
+                except FileNotFoundError:  # gone between listing and stat
+                    continue
+                state[rel] = (st.st_mtime_ns, st.st_size)
+    return state
+
+
+def state_changes(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> list[str]:
+    added = [f"+ {k}" for k in sorted(after.keys() - before.keys())]
+    removed = [f"- {k}" for k in sorted(before.keys() - after.keys())]
+    changed = [f"~ {k}" for k in sorted(before.keys() & after.keys()) if before[k] != after[k]]
+    return added + removed + changed
+
+
+def _changes_message(who: str, changes: list[str]) -> str:
+    shown = "\n  ".join(changes[:30]) + (f"\n  … and {len(changes) - 30} more" if len(changes) > 30 else "")
+    return (
+        f"{who} wrote into the project's own folders under {PROJECT_ROOT} (give the test tmp_path "
+        f"folders: --inbox/--warehouse/--reports, IPSETL_INBOX/IPSETL_WAREHOUSE/IPSETL_REPORTS or "
+        f"IpsetlPaths; if you ran ipsetl in this clone yourself meanwhile, that was it):\n  {shown}"
+    )
+
+
+@pytest.fixture(scope="session")
+def _project_folders_at_start():
+    baseline = {"state": project_state()}
+    yield baseline
+    late = state_changes(baseline["state"], project_state())
+    if late:  # e.g. a process a test started and left running
+        pytest.fail(_changes_message("Something during the test session", late), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _project_folders_untouched(request, _project_folders_at_start):
+    """Fails (at teardown) the test after which the project's folders differ from the session's start."""
+    yield
+    now = project_state()
+    changes = state_changes(_project_folders_at_start["state"], now)
+    if changes:
+        _project_folders_at_start["state"] = now  # blame each write once
+        pytest.fail(_changes_message(request.node.nodeid, changes), pytrace=False)

@@ -30,7 +30,10 @@ def loaded(tmp_path_factory):
     rows = generate_monitoring(5)[:12]
     write_export(inbox / "IPS seuranta_Perusraportti.csv", rows, "seuranta")
     (inbox / "roskaa.csv").write_bytes(b"\x00\x01\x02garbage\xff\xfe" * 50)
-    result = ipsetl("run", "--inbox", str(inbox), "--warehouse", str(wh), "--as-of", "2026-11-26")
+    reports = root / "reports"  # never the default reports/ of the folder pytest runs in
+    result = ipsetl(
+        "run", "--inbox", str(inbox), "--warehouse", str(wh), "--reports", str(reports), "--as-of", "2026-11-26"
+    )
     return root, inbox, wh, result
 
 
@@ -93,13 +96,14 @@ def test_status_lists_files_regions_and_findings(loaded):
 
 
 def test_errors_are_one_sentence_and_debug_shows_the_traceback(tmp_path):
-    out = ipsetl("run", "--inbox", str(tmp_path / "missing"), "--warehouse", str(tmp_path / "w.duckdb"))
+    reports = ["--reports", str(tmp_path / "reports")]
+    out = ipsetl("run", "--inbox", str(tmp_path / "missing"), "--warehouse", str(tmp_path / "w.duckdb"), *reports)
     assert out.returncode == 1
     assert "Saapuneiden kansiota" in out.stderr and "Traceback" not in out.stderr
     bad_wh = tmp_path / "dir.duckdb"
     bad_wh.mkdir()
     (tmp_path / "inbox").mkdir()
-    out = ipsetl("run", "--inbox", str(tmp_path / "inbox"), "--warehouse", str(bad_wh))
+    out = ipsetl("run", "--inbox", str(tmp_path / "inbox"), "--warehouse", str(bad_wh), *reports)
     assert out.returncode == 1
     assert "Ajo epäonnistui" in out.stderr and "Traceback" not in out.stderr
     out = ipsetl("--debug", "sql", "SELECT 1", "--warehouse", str(tmp_path / "nope.duckdb"))
@@ -109,9 +113,9 @@ def test_errors_are_one_sentence_and_debug_shows_the_traceback(tmp_path):
 
 
 def test_run_never_touches_the_inbox(loaded):
-    _, inbox, wh, _ = loaded
+    root, inbox, wh, _ = loaded
     before = {p.name: p.read_bytes() for p in inbox.iterdir()}
-    out = ipsetl("run", "--inbox", str(inbox), "--warehouse", str(wh))
+    out = ipsetl("run", "--inbox", str(inbox), "--warehouse", str(wh), "--reports", str(root / "reports"))
     assert out.returncode == 0
     assert {p.name: p.read_bytes() for p in inbox.iterdir()} == before
 
