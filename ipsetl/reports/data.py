@@ -260,6 +260,15 @@ def _numerator(rate_column: str) -> str | None:
 
 
 ALL_COLUMNS = [m.column for m in MEASURES] + PHASE_COLUMNS + END_COLUMNS
+# The figures of the regional report's window table.
+WINDOW_FIGURES = [
+    "clients_served",
+    "clients_active_end",
+    "clients_new",
+    "jobs_started",
+    "employment_rate",
+    "employer_contacts_per_fte_week",
+]
 
 
 # --- fidelity -----------------------------------------------------------------------------------------
@@ -355,6 +364,9 @@ class RegionSection:
     windows: list[dict] = field(default_factory=list)
     texts: list[dict] = field(default_factory=list)
     national: dict[str, Cell] = field(default_factory=dict)
+    # the figures of each window as published: with regional suppression on, a small count is its
+    # mark here as in the key figures (issue 18's gap: the window table printed them raw)
+    window_cells: list[dict[str, Cell]] = field(default_factory=list)
 
 
 def _regions_known(con, t: Tertiary) -> list[dict]:
@@ -567,6 +579,7 @@ def regional_contexts(
             for w in own_windows
             if w["tertiary"] == t.label
         ]
+        window_cells = [_cells(w, code, _suppress({code: w}, None, opts), opts, WINDOW_FIGURES) for w in own_windows]
         status = (statuses.get(code) or [None])[0]
         trend = [_trend_point(r, code, opts) for r in trends.get(code, [])]
         fidelity = fidelity_from(histories.get(code, []), row)
@@ -576,7 +589,7 @@ def regional_contexts(
             "as_of": as_of,
             "options": opts,
             "section": RegionSection(
-                code, names[code], row is not None, cells, fidelity, status, own_windows, texts, nat_cells
+                code, names[code], row is not None, cells, fidelity, status, own_windows, texts, nat_cells, window_cells
             ),
             "row": row,
             "windows_since": since,

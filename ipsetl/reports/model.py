@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ipsetl.reports import charts, fiformat
-from ipsetl.reports.data import Cell, RegionSection, Tertiary
+from ipsetl.reports.data import WINDOW_FIGURES, Cell, RegionSection, Tertiary
 from ipsetl.reports.figures import BENCHMARKS, BY_COLUMN, COMPARISON, LEVELS, Measure
 
 # --- the building blocks ------------------------------------------------------------------------------
@@ -809,16 +809,11 @@ def _windows(ctx: dict) -> list:
             [
                 cell(fiformat.date_range(w["period_start"], w["period_end"])),
                 cell(w["tertiary"]),
-                cell(fiformat.number(w["clients_served"])),
-                cell(fiformat.number(w["clients_active_end"])),
-                cell(fiformat.number(w["clients_new"])),
-                cell(fiformat.number(w["jobs_started"])),
-                cell(fiformat.percent(w["employment_rate"])),
-                cell(fiformat.number(w["employer_contacts_per_fte_week"], 1)),
+                *(cell(show(figures[col])) for col in WINDOW_FIGURES),
                 cell(fiformat.fi_date(w["submitted_at"])),
             ]
         )
-        for w in s.windows
+        for w, figures in zip(s.windows, s.window_cells, strict=True)
     ]
     caption = (
         f"Alueen voimassa olevat seurantajaksot kausilta {ctx['windows_since']}–{t.label} "
