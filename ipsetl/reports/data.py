@@ -123,7 +123,6 @@ class ReportOptions:
     threshold: int = disclosure.DEFAULT_THRESHOLD
     suppress: bool = True
     organisation: str = DEFAULT_ORGANISATION
-    include_open_text: bool = False
 
 
 def report_options(
