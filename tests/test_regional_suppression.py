@@ -10,6 +10,9 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
+from ipsetl.reports.figures import MEASURES
 from ipsetl.sample_inbox import generate_monitoring, write_export
 
 IPSETL = [sys.executable, "-m", "ipsetl.cli"]
@@ -76,8 +79,13 @@ def _run(tmp_path: Path, suppression: str) -> Path:
     return root / "r"
 
 
-def test_the_window_table_protects_small_counts_when_regional_suppression_is_on(tmp_path):
-    shown = {"0": _run(tmp_path, "0"), "1": _run(tmp_path, "1")}
+@pytest.fixture(scope="module")
+def shown(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("suppression")
+    return {"0": _run(root, "0"), "1": _run(root, "1")}
+
+
+def test_the_window_table_protects_small_counts_when_regional_suppression_is_on(shown):
     raw_small = protected = 0
     for html in sorted(shown["1"].glob("*/alueraportti_*.html")):
         twin = shown["0"] / html.parent.name / html.name
@@ -92,3 +100,25 @@ def test_the_window_table_protects_small_counts_when_regional_suppression_is_on(
     assert raw_small and protected == raw_small  # the unsuppressed twin did show them: the test can fail
     note = re.compile("Pienet luvut on suojattu")
     assert all(note.search(p.read_text(encoding="utf-8")) for p in shown["1"].glob("*/alueraportti_*.html"))
+
+
+# Staff counts, FTEs and employer contacts are not suppressed (indicators.md, "Disclosure control").
+UNPROTECTED = {m.label for m in MEASURES if m.kind not in ("count", "rate")}
+
+
+def test_no_count_of_people_1_to_4_in_any_table_of_a_regional_report(shown):
+    """Every table but the quality scores (1–5 by definition) and the definitions: the key figures
+    beside the national ones, phases and end reasons, the windows."""
+    checked = 0
+    for html in sorted(shown["1"].glob("*/alueraportti_*.html")):
+        parser = _Tables()
+        parser.feed(html.read_text(encoding="utf-8"))
+        for heading, rows in parser.tables:
+            if heading.strip().startswith(("Laatukriteerit", "Määritelmät")):
+                continue
+            for row in rows[1:]:
+                if row and row[0] in UNPROTECTED:
+                    continue
+                checked += 1
+                assert not SMALL & set(row[1:]), (html.name, heading, row)
+    assert checked > 100

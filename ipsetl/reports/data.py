@@ -544,7 +544,12 @@ def regional_contexts(
     names = dict(con.execute("SELECT region_code, region_name FROM raw.region").fetchall())
     rows = _by_region(con, f"SELECT * FROM {tbl('region_tertiary')} WHERE tertiary = ?", [t.label])
     national = (_rows(con, f"SELECT * FROM {tbl('national_tertiary')} WHERE tertiary = ?", [t.label]) or [None])[0]
-    nat_cells = _cells(national, "national", {}, ReportOptions(suppress=False), ALL_COLUMNS)
+    # beside the region's figures; with regional suppression on, protected as the funder report protects
+    # the national line (a national count of 4 is as small as a region's)
+    nat_markers = _suppress({"national": national}, None, opts) if national else {}
+    nat_cells = _cells(
+        national, "national", nat_markers, opts if opts.suppress else ReportOptions(suppress=False), ALL_COLUMNS
+    )
     # The window table covers a year (this tertiary and the two before): enough to see the trend
     # beside the chart, and a report's length does not grow with the programme's age.
     windows = _by_region(
