@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from ipsetl.formcheck import Header, HeaderCheck, Missing, check_headers
-from ipsetl.forms import FormFileError, FormVersion, form_files, form_versions, forms_dir, load_form
+from ipsetl.forms import FormFileError, FormVersion, form_files, forms_dir, get_form, load_form
 from ipsetl.headers import normalise_header
 from ipsetl.similarity import REVIEW, percent
 
@@ -49,16 +49,12 @@ class Draft:
         return f"{self.name}.toml"
 
 
-def latest(form: str) -> FormVersion:
-    return next(f for f in form_versions() if f.form == form)  # newest first
-
-
 def draft(headers: tuple[str, ...], form: str, source: str, today: date | None = None) -> Draft:
     """The next version of `form` for a file with these (normalised) headers.
 
     Raises DraftRefused when a required question of the latest version has no header in the file
     that is plausibly its new wording."""
-    base = latest(form)
+    base = get_form(form)  # the newest version of the form
     check = check_headers(base, headers)
     lost = [m for m in check.missing_required if not m.reworded]
     if lost:

@@ -15,11 +15,11 @@ from ipsetl import budget as budgets
 from ipsetl.config import settings
 from ipsetl.decoding import UnreadableFile
 from ipsetl.formcheck import HeaderCheck, check_layout, guess_layout
-from ipsetl.grid import read_grid
+from ipsetl.grid import Grid, read_grid
 from ipsetl.inbox import NotARegularFile, read_limited
 from ipsetl.limits import DEFAULT_LIMITS, mb
-from ipsetl.reader import ParsedExport, memory_message, parse_export, time_message
-from ipsetl.recognise import CHECK_HINT, Layout, NotAForm, find_layout
+from ipsetl.reader import ParsedExport, find_sheet, memory_message, parse_export, time_message
+from ipsetl.recognise import CHECK_HINT, Layout, NotAForm
 
 
 class NotInspectable(ValueError):
@@ -64,32 +64,29 @@ def inspect(path: Path) -> Inspection:
     try:
         with budgets.enforced(budget):
             grid = read_grid(path.name, data, limits)
-            sheets = list(grid.sheets) or [(grid.sheet, grid.rows)]
-            found = _find(sheets)
+            title, layout, exact = _find(grid)
     except UnreadableFile as exc:
         raise NotInspectable(exc.message) from None
     except MemoryError:
         raise NotInspectable(memory_message(budget.memory_mb)) from None
     except budgets.OverTime:
         raise NotInspectable(time_message(budget.seconds)) from None
-    title, layout, exact = found
     check = check_layout(layout)
     parsed = parse_export(path.name, data, limits) if exact and check.loads else None
-    return Inspection(path, layout, exact, check, title if len(sheets) > 1 else None, parsed)
+    return Inspection(path, layout, exact, check, title, parsed)
 
 
-def _find(sheets: list[tuple[str | None, list[list[object]]]]) -> tuple[str | None, Layout, bool]:
-    """The first sheet a run recognises; else the sheet and layout most like a form with its
+def _find(grid: Grid) -> tuple[str | None, Layout, bool]:
+    """The sheet and layout a run recognises; else the sheet and layout most like a form with its
     rewordings counted; else the run's own reason for refusing the file."""
-    first_error: NotAForm | None = None
-    for title, rows in sheets:
-        try:
-            return title, find_layout(rows), True
-        except NotAForm as exc:
-            first_error = first_error or exc
+    try:
+        title, _, layout = find_sheet(grid)
+        return title, layout, True
+    except NotAForm as exc:
+        refusal = exc
+    sheets = list(grid.sheets) or [(None, grid.rows)]
     guesses = [(title, layout) for title, rows in sheets if (layout := guess_layout(rows)) is not None]
     if guesses:
         title, layout = max(guesses, key=lambda g: g[1].matched)
-        return title, layout, False
-    message = first_error.message if first_error else "Tiedostossa ei ole otsikkoriviä eikä vastauksia."
-    raise NotInspectable(message.replace(" " + CHECK_HINT, ""))  # this is the check
+        return (title if len(sheets) > 1 else None), layout, False
+    raise NotInspectable(refusal.message.replace(" " + CHECK_HINT, ""))  # this is the check

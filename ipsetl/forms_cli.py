@@ -127,6 +127,18 @@ def _verdict(insp) -> list[str]:
     return lines
 
 
+def _inspected(file: Path):
+    """The file read as a run reads it; a file or form version that cannot be read is one sentence."""
+    from ipsetl.cli import UserError
+    from ipsetl.forminspect import NotInspectable, inspect
+    from ipsetl.forms import FormFileError
+
+    try:
+        return inspect(file)
+    except (NotInspectable, FormFileError) as exc:
+        raise UserError(str(exc)) from None
+
+
 @click.group()
 def forms() -> None:
     """Lomakeversiot: tarkista vienti lomaketta vasten, luonnostele uusi versio muuttuneesta lomakkeesta."""
@@ -136,14 +148,7 @@ def forms() -> None:
 @click.argument("file", metavar="TIEDOSTO", type=click.Path(path_type=Path, dir_okay=True))
 def check(file: Path) -> None:
     """Näytä, miten ajo lukisi TIEDOSTOn: kunkin otsikon sarake tai lähimmät kysymykset."""
-    from ipsetl.cli import UserError
-    from ipsetl.forminspect import NotInspectable, inspect
-    from ipsetl.forms import FormFileError
-
-    try:
-        insp = inspect(file)
-    except (NotInspectable, FormFileError) as exc:
-        raise UserError(str(exc)) from None
+    insp = _inspected(file)
     for line in check_lines(insp):
         click.echo(line)
     sys.exit(0 if insp.loads else 1)
@@ -160,14 +165,10 @@ def draft(file: Path, out: Path | None) -> None:
     """Kirjoita lomakkeen seuraava versio TIEDOSTOn otsikoista (muutetut kysymykset merkitään tarkistettaviksi)."""
     from ipsetl import formdraft
     from ipsetl.cli import UserError
-    from ipsetl.forminspect import NotInspectable, inspect
     from ipsetl.forms import FormFileError, forms_dir
     from ipsetl.similarity import percent
 
-    try:
-        insp = inspect(file)
-    except (NotInspectable, FormFileError) as exc:
-        raise UserError(str(exc)) from None
+    insp = _inspected(file)
     if insp.exact and insp.check.loads and not insp.check.reworded:
         click.echo(f"Tiedosto {file} vastaa lomakeversiota {insp.check.form.name}; uutta versiota ei tarvita.")
         _say_new(insp.check.new_questions)

@@ -63,24 +63,28 @@ def _rejected(result: ParsedExport, rule: str, message: str, column: str | None 
     return result
 
 
-def _pick_sheet(grid: Grid) -> tuple[list[list[object]], Layout, str | None]:
-    """The first sheet that holds a form; a workbook with other sheets besides gets a warning."""
+def find_sheet(grid: Grid) -> tuple[str | None, list[list[object]], Layout]:
+    """(title, rows, layout) of the first sheet that holds a form — the title only when the
+    workbook has several sheets; the first sheet's NotAForm when none does."""
     if len(grid.sheets) <= 1:
-        return grid.rows, find_layout(grid.rows), None
+        return None, grid.rows, find_layout(grid.rows)
     first_error: NotAForm | None = None
     for title, rows in grid.sheets:
         try:
-            layout = find_layout(rows)
+            return title, rows, find_layout(rows)
         except NotAForm as exc:
             first_error = first_error or exc
-            continue
-        names = ", ".join(f"'{t}'" for t, _ in grid.sheets)
-        return (
-            rows,
-            layout,
-            f"Excel-tiedostossa on useita välilehtiä ({names}); vastaukset luettiin välilehdeltä '{title}'.",
-        )
     raise first_error
+
+
+def _pick_sheet(grid: Grid) -> tuple[list[list[object]], Layout, str | None]:
+    """find_sheet(), and a warning when the workbook has other sheets besides."""
+    title, rows, layout = find_sheet(grid)
+    if title is None:
+        return rows, layout, None
+    names = ", ".join(f"'{t}'" for t, _ in grid.sheets)
+    note = f"Excel-tiedostossa on useita välilehtiä ({names}); vastaukset luettiin välilehdeltä '{title}'."
+    return rows, layout, note
 
 
 def parse_export(file_name: str, data: bytes, limits: Limits | None = None) -> ParsedExport:

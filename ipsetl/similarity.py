@@ -172,5 +172,7 @@ def shortlist(found: Sequence[str], wanted: Sequence[str], per_wanted: int = SHO
 
 
 def percent(score: float) -> str:
-    """A similarity as the coordinator reads it: `92 %`."""
-    return f"{round(score * 100)}\u00a0%"
+    """A similarity as the coordinator reads it: `92 %` (the reports' own formatting, whole percents)."""
+    from ipsetl.reports.fiformat import percent as fi_percent  # Babel loads only when a message is made
+
+    return fi_percent(score, 0)

@@ -547,9 +547,7 @@ def regional_contexts(
     # beside the region's figures; with regional suppression on, protected as the funder report protects
     # the national line (a national count of 4 is as small as a region's)
     nat_markers = _suppress({"national": national}, None, opts) if national else {}
-    nat_cells = _cells(
-        national, "national", nat_markers, opts if opts.suppress else ReportOptions(suppress=False), ALL_COLUMNS
-    )
+    nat_cells = _cells(national, "national", nat_markers, opts, ALL_COLUMNS)
     # The window table covers a year (this tertiary and the two before): enough to see the trend
     # beside the chart, and a report's length does not grow with the programme's age.
     windows = _by_region(
