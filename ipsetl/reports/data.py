@@ -8,8 +8,6 @@ applies disclosure control and takes differences between tertiaries. The model
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -34,39 +32,7 @@ from ipsetl.reports.figures import (
 if TYPE_CHECKING:  # the report workers need no database: 30 MB and 0,2 s less each
     import duckdb
 
-SNAPSHOT_TABLES = (
-    "region_tertiary",
-    "national_tertiary",
-    "submission_status",
-    "fidelity_assessment",
-    "monitoring_window",
-    "source_file",
-    "data_quality",
-)
-_snapshot: ContextVar[bool] = ContextVar("snapshot", default=False)
-
-
-def tbl(name: str) -> str:
-    """The mart view, or its snapshot while one is taken: the views recompute on every query, and
-    a report run asks each of them hundreds of times."""
-    return f"snap_{name}" if _snapshot.get() else f"mart.{name}"
-
-
-@contextmanager
-def snapshot(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Copy the marts into temporary tables (allowed on a read-only connection) for one render."""
-    for name in SNAPSHOT_TABLES:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE snap_{name} AS SELECT * FROM mart.{name}")
-    token = _snapshot.set(True)
-    try:
-        yield
-    finally:
-        _snapshot.reset(token)
-        for name in SNAPSHOT_TABLES:
-            con.execute(f"DROP TABLE IF EXISTS snap_{name}")
-
-
-# What a report of tertiary t reads from each snapshot table: the rows whose key is t or earlier.
+# What a report of tertiary t reads from each mart table: the rows whose key is t or earlier.
 # (The funder report's data-quality appendix reads only t's own files and findings, a subset.)
 SIGNATURE_KEYS = {
     "region_tertiary": "tertiary",
@@ -92,7 +58,7 @@ def tertiary_signatures(con: duckdb.DuckDBPyConnection, labels: Iterable[str]) -
             (k or "", name, h)
             for k, h in con.execute(
                 f"""SELECT {key} AS k, md5(string_agg(CAST(x AS VARCHAR), chr(10) ORDER BY CAST(x AS VARCHAR)))
-                   FROM {tbl(name)} x GROUP BY 1"""
+                   FROM mart.{name} x GROUP BY 1"""
             ).fetchall()
         ]
     regions = con.execute(
@@ -162,7 +128,7 @@ def report_tertiaries(con: duckdb.DuckDBPyConnection, as_of: date) -> list[Terti
     labels = [
         r[0]
         for r in con.execute(
-            f"SELECT tertiary FROM {tbl('national_tertiary')} WHERE tertiary_end <= ? ORDER BY tertiary", [as_of]
+            "SELECT tertiary FROM mart.national_tertiary WHERE tertiary_end <= ? ORDER BY tertiary", [as_of]
         ).fetchall()
     ]
     out = []
@@ -307,7 +273,7 @@ def fidelity_histories(con, end: date, region_code: str | None = None) -> dict[s
     only = "AND region_code = ?" if region_code else ""
     return _by_region(
         con,
-        f"""SELECT * FROM {tbl("fidelity_assessment")} WHERE assessed_on <= ? {only}
+        f"""SELECT * FROM mart.fidelity_assessment WHERE assessed_on <= ? {only}
            ORDER BY region_code, assessed_on, assessment_type = 'Ulkoinen arviointi', source_file, source_row""",
         [end, region_code] if region_code else [end],
     )
@@ -372,7 +338,7 @@ def _regions_known(con, t: Tertiary) -> list[dict]:
     """Regions that have reported at some point up to this tertiary: those a report speaks of."""
     return _rows(
         con,
-        f"""SELECT DISTINCT s.region_code, s.region_name FROM {tbl("submission_status")} s
+        """SELECT DISTINCT s.region_code, s.region_name FROM mart.submission_status s
            WHERE s.tertiary <= ? ORDER BY s.region_code""",
         [t.label],
     )
@@ -387,11 +353,9 @@ def _change(cur: Cell, prev: Cell | None) -> tuple[float | None, str]:
 
 def trend_series(con, t: Tertiary, opts: ReportOptions) -> dict:
     """Employment rate, new clients and new jobs over every tertiary up to this one."""
-    nat = _rows(con, f"SELECT * FROM {tbl('national_tertiary')} WHERE tertiary <= ? ORDER BY tertiary", [t.label])
+    nat = _rows(con, "SELECT * FROM mart.national_tertiary WHERE tertiary <= ? ORDER BY tertiary", [t.label])
     cats = [r["tertiary"] for r in nat]
-    reg = _rows(
-        con, f"SELECT * FROM {tbl('region_tertiary')} WHERE tertiary <= ? ORDER BY region_code, tertiary", [t.label]
-    )
+    reg = _rows(con, "SELECT * FROM mart.region_tertiary WHERE tertiary <= ? ORDER BY region_code, tertiary", [t.label])
     regional: dict[str, list] = {}
     by_tertiary: dict[str, dict] = {}
     for r in reg:
@@ -426,24 +390,20 @@ def trend_series(con, t: Tertiary, opts: ReportOptions) -> dict:
 
 def funder_context(con: duckdb.DuckDBPyConnection, t: Tertiary, as_of: date, opts: ReportOptions) -> dict:
     regions = _regions_known(con, t)
-    rows = {
-        r["region_code"]: r for r in _rows(con, f"SELECT * FROM {tbl('region_tertiary')} WHERE tertiary = ?", [t.label])
-    }
-    national = (_rows(con, f"SELECT * FROM {tbl('national_tertiary')} WHERE tertiary = ?", [t.label]) or [None])[0]
+    rows = {r["region_code"]: r for r in _rows(con, "SELECT * FROM mart.region_tertiary WHERE tertiary = ?", [t.label])}
+    national = (_rows(con, "SELECT * FROM mart.national_tertiary WHERE tertiary = ?", [t.label]) or [None])[0]
     prev_label = previous_label(t.label)
     prev_rows = {
-        r["region_code"]: r
-        for r in _rows(con, f"SELECT * FROM {tbl('region_tertiary')} WHERE tertiary = ?", [prev_label])
+        r["region_code"]: r for r in _rows(con, "SELECT * FROM mart.region_tertiary WHERE tertiary = ?", [prev_label])
     }
-    prev_nat = (_rows(con, f"SELECT * FROM {tbl('national_tertiary')} WHERE tertiary = ?", [prev_label]) or [None])[0]
+    prev_nat = (_rows(con, "SELECT * FROM mart.national_tertiary WHERE tertiary = ?", [prev_label]) or [None])[0]
     markers = _suppress(rows, national, opts)
     prev_markers = _suppress(prev_rows, prev_nat, opts)
     nat_cells = _cells(national, "national", markers, opts, ALL_COLUMNS)
     prev_cells = _cells(prev_nat, "national", prev_markers, opts, ALL_COLUMNS) if prev_nat else None
     changes = {col: _change(nat_cells[col], prev_cells[col] if prev_cells else None) for col in ALL_COLUMNS}
     status = {
-        r["region_code"]: r
-        for r in _rows(con, f"SELECT * FROM {tbl('submission_status')} WHERE tertiary = ?", [t.label])
+        r["region_code"]: r for r in _rows(con, "SELECT * FROM mart.submission_status WHERE tertiary = ?", [t.label])
     }
     sections = []
     level_counts = {level: 0 for level in LEVELS}
@@ -489,14 +449,12 @@ def quality_appendix(con, t: Tertiary, regions: list[dict], status: dict) -> dic
         for code, s in sorted(status.items())
         if s["windows"] == 0
     ]
-    files = _rows(
-        con, f"SELECT * FROM {tbl('source_file')} WHERE tertiary = ? ORDER BY loaded_at, file_name", [t.label]
-    )
+    files = _rows(con, "SELECT * FROM mart.source_file WHERE tertiary = ? ORDER BY loaded_at, file_name", [t.label])
     reasons = {
         r["source_file"]: r["message"]
         for r in _rows(
             con,
-            f"""SELECT source_file, first(message ORDER BY message) AS message FROM {tbl("data_quality")}
+            """SELECT source_file, first(message ORDER BY message) AS message FROM mart.data_quality
                WHERE tertiary = ? AND source_row IS NULL AND severity = 'error' GROUP BY 1""",
             [t.label],
         )
@@ -508,10 +466,10 @@ def quality_appendix(con, t: Tertiary, regions: list[dict], status: dict) -> dic
     ]
     per_region = _rows(
         con,
-        f"""SELECT coalesce(region_code, '?') AS region_code, rule,
+        """SELECT coalesce(region_code, '?') AS region_code, rule,
                   count(*) FILTER (WHERE severity = 'error') AS errors,
                   count(*) FILTER (WHERE severity = 'warning') AS warnings
-           FROM {tbl("data_quality")} WHERE source_row IS NOT NULL AND tertiary = ? GROUP BY 1, 2 ORDER BY 1, 2""",
+           FROM mart.data_quality WHERE source_row IS NOT NULL AND tertiary = ? GROUP BY 1, 2 ORDER BY 1, 2""",
         [t.label],
     )
     for r in per_region:
@@ -542,8 +500,8 @@ def regional_contexts(
     table for all of them (a query per region and table was a third of a national run's CPU)."""
     since = previous_label(previous_label(t.label))
     names = dict(con.execute("SELECT region_code, region_name FROM raw.region").fetchall())
-    rows = _by_region(con, f"SELECT * FROM {tbl('region_tertiary')} WHERE tertiary = ?", [t.label])
-    national = (_rows(con, f"SELECT * FROM {tbl('national_tertiary')} WHERE tertiary = ?", [t.label]) or [None])[0]
+    rows = _by_region(con, "SELECT * FROM mart.region_tertiary WHERE tertiary = ?", [t.label])
+    national = (_rows(con, "SELECT * FROM mart.national_tertiary WHERE tertiary = ?", [t.label]) or [None])[0]
     # beside the region's figures; with regional suppression on, protected as the funder report protects
     # the national line (a national count of 4 is as small as a region's)
     nat_markers = _suppress({"national": national}, None, opts) if national else {}
@@ -552,15 +510,15 @@ def regional_contexts(
     # beside the chart, and a report's length does not grow with the programme's age.
     windows = _by_region(
         con,
-        f"""SELECT * FROM {tbl("monitoring_window")} WHERE period_end <= ? AND tertiary >= ?
+        """SELECT * FROM mart.monitoring_window WHERE period_end <= ? AND tertiary >= ?
            ORDER BY region_code, period_start""",
         [t.end, since],
     )
-    statuses = _by_region(con, f"SELECT * FROM {tbl('submission_status')} WHERE tertiary = ?", [t.label])
+    statuses = _by_region(con, "SELECT * FROM mart.submission_status WHERE tertiary = ?", [t.label])
     trends = _by_region(
         con,
-        f"""SELECT r.*, n.employment_rate AS national_rate
-           FROM {tbl("region_tertiary")} r JOIN {tbl("national_tertiary")} n USING (tertiary)
+        """SELECT r.*, n.employment_rate AS national_rate
+           FROM mart.region_tertiary r JOIN mart.national_tertiary n USING (tertiary)
            WHERE r.tertiary <= ? ORDER BY r.region_code, r.tertiary""",
         [t.label],
     )
@@ -615,9 +573,7 @@ def _trend_point(row: dict, code: str, opts: ReportOptions) -> dict:
 
 def regions_for_reports(con) -> list[str]:
     """Every region that has ever reported (up to the as-of date) gets a report, data or not."""
-    return [
-        r[0] for r in con.execute(f"SELECT DISTINCT region_code FROM {tbl('submission_status')} ORDER BY 1").fetchall()
-    ]
+    return [r[0] for r in con.execute("SELECT DISTINCT region_code FROM mart.submission_status ORDER BY 1").fetchall()]
 
 
 def csv_rows(ctx: dict) -> tuple[list[str], list[list[Cell | str]]]:

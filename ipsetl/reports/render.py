@@ -234,36 +234,35 @@ def render_reports(
     failed = True
     try:
         code = code_fingerprint()
-        with data.snapshot(con):
-            due = [t for t in data.report_tertiaries(con, as_of) if only is None or t.label in only]
-            signatures = data.tertiary_signatures(con, [t.label for t in due])
-            regions = data.regions_for_reports(con)
-            todo: list[tuple] = []  # (tertiary, folder, signature) of the tertiaries to render
-            for t in due:
-                if blocked and blocked.get(t.label):  # an error-level check failed: not final
-                    t.draft, t.blocked = True, tuple(blocked[t.label])
-                folder = Path(out_dir) / t.label
-                summary.tertiaries.append(t.label)
-                state = "luonnos" if t.draft else "lopullinen"
-                signature = _signature(signatures[t.label], code, t, as_of, funder, regional, regions)
-                if _tertiary_unchanged(folder, t.label, regions, signature):
-                    summary.pdf_unchanged += 1 + len(regions)
-                    summary.tertiaries_unchanged.append(t.label)
-                    progress(f"Raportit {t.label} ({state}): ennallaan")
-                    continue
-                todo.append((t, folder, signature))
-                progress(f"Raportit {t.label} ({state}): {folder}")
-            jobs = _jobs(con, code, todo, as_of, funder, regional, regions, summary)
-            if pool is None and workers != 1:
-                # Rendered in workers, each report under its time limit: two from PARALLEL_FROM
-                # reports on (they start while the following contexts are built), else one.
-                first = list(islice(jobs, PARALLEL_FROM))
-                if first:
-                    pool = Pool(PDF_WORKER, size if len(first) >= PARALLEL_FROM else 1)
-                jobs = chain(first, jobs)
-            if todo:
-                progress("PDF-tiedostoja muodostetaan …")
-            _run_jobs(jobs, pool, summary, progress)
+        due = [t for t in data.report_tertiaries(con, as_of) if only is None or t.label in only]
+        signatures = data.tertiary_signatures(con, [t.label for t in due])
+        regions = data.regions_for_reports(con)
+        todo: list[tuple] = []  # (tertiary, folder, signature) of the tertiaries to render
+        for t in due:
+            if blocked and blocked.get(t.label):  # an error-level check failed: not final
+                t.draft, t.blocked = True, tuple(blocked[t.label])
+            folder = Path(out_dir) / t.label
+            summary.tertiaries.append(t.label)
+            state = "luonnos" if t.draft else "lopullinen"
+            signature = _signature(signatures[t.label], code, t, as_of, funder, regional, regions)
+            if _tertiary_unchanged(folder, t.label, regions, signature):
+                summary.pdf_unchanged += 1 + len(regions)
+                summary.tertiaries_unchanged.append(t.label)
+                progress(f"Raportit {t.label} ({state}): ennallaan")
+                continue
+            todo.append((t, folder, signature))
+            progress(f"Raportit {t.label} ({state}): {folder}")
+        jobs = _jobs(con, code, todo, as_of, funder, regional, regions, summary)
+        if pool is None and workers != 1:
+            # Rendered in workers, each report under its time limit: two from PARALLEL_FROM
+            # reports on (they start while the following contexts are built), else one.
+            first = list(islice(jobs, PARALLEL_FROM))
+            if first:
+                pool = Pool(PDF_WORKER, size if len(first) >= PARALLEL_FROM else 1)
+            jobs = chain(first, jobs)
+        if todo:
+            progress("PDF-tiedostoja muodostetaan …")
+        _run_jobs(jobs, pool, summary, progress)
         if todo:
             progress(f"PDF-tiedostoja muodostettu: {summary.pdf_written} (muuttumattomia {summary.pdf_unchanged})")
         for _t, folder, signature in todo:  # only once every PDF of the tertiary is in place
