@@ -5,42 +5,33 @@ from __future__ import annotations
 
 import duckdb
 
-# Counts that national_tertiary sums over region_tertiary (indicators.md, "National").
-SUMMED = [
-    "windows",
-    "referrals_new",
-    "clients_new",
-    "clients_served",
-    "clients_employed",
-    "clients_ended",
-    "ended_employed",
-    "ended_education",
-    "ended_own_wish",
-    "ended_unreachable",
-    "ended_other",
-    "jobs_started",
-    "jobs_started_permanent",
-    "jobs_started_wage_subsidy",
-    "jobs_ended",
-    "education_started",
-    "employer_contacts",
-    "coaches_headcount",
-    "clients_active_end",
-    "clients_waiting",
-    "cum_jobs_started",
-    "cum_clients_new",
-]
+
+def _summed() -> tuple[list[str], list[str]]:
+    """The columns national_tertiary sums over region_tertiary (schemas/catalogue.toml, national =
+    "sum"): the whole-number ones compared exactly, the FTE sums within float noise."""
+    from schemas.catalogue import catalogue
+
+    cat = catalogue()
+    summed = cat.where(national="sum")
+    floats = [c for c in summed if cat[c].type == "decimal" or cat[c].unit.startswith("FTE")]
+    return [c for c in summed if c not in floats], floats
 
 
 def national_mismatches(con: duckdb.DuckDBPyConnection, tertiary: str | None = None) -> list[str]:
     """Tertiaries whose national figures are not the sum of the regions' (or whose rate is not the
     rate of the sums)."""
-    sums = ", ".join(f"sum(r.{c}) AS {c}" for c in SUMMED)
-    diffs = " OR ".join(f"n.{c} IS DISTINCT FROM s.{c}" for c in SUMMED)
+    from schemas.catalogue import rate
+
+    exact, floats = _summed()
+    sums = ", ".join(f"sum(r.{c}) AS {c}" for c in exact + floats)
+    diffs = " OR ".join(
+        [f"n.{c} IS DISTINCT FROM s.{c}" for c in exact]
+        + [f"abs(coalesce(n.{c}, 0) - coalesce(s.{c}, 0)) > 1e-9 OR (n.{c} IS NULL) <> (s.{c} IS NULL)" for c in floats]
+    )
     rows = con.execute(
-        f"""WITH s AS (SELECT tertiary, count(*) AS regions_reporting, {sums},
-                       sum(clients_employed) / nullif(sum(clients_served), 0) AS employment_rate
-                       FROM mart.region_tertiary r GROUP BY tertiary)
+        f"""WITH sums AS (SELECT tertiary, count(*) AS regions_reporting, {sums}
+                          FROM mart.region_tertiary r GROUP BY tertiary),
+                 s AS (SELECT *, {rate("employment_rate")} FROM sums)
             SELECT n.tertiary FROM mart.national_tertiary n JOIN s USING (tertiary)
             WHERE ({diffs} OR n.regions_reporting <> s.regions_reporting
                OR abs(coalesce(n.employment_rate, -1) - coalesce(s.employment_rate, -1)) > 1e-12)

@@ -246,13 +246,8 @@ def _rendered(base: FormVersion, check: HeaderCheck, version: int, source: str, 
         header = f"header = {toml_string(m.nearest.text if m else c.header)}"
         if m:
             header += f"  {_changed_comment(m)}"
-        lines += ["", "[[column]]", header, f"column = {toml_string(c.column)}", f"type = {toml_string(c.type)}"]
-        if c.type != "personal":
-            lines.append(f"required = {'true' if c.required else 'false'}")
-        if c.metadata:
-            lines.append("metadata = true")
-        if c.choices:
-            lines.append("choices = [" + ", ".join(toml_string(x) for x in c.choices) + "]")
+        # what the column is (type, required, choices) is the catalogue's (schemas/catalogue.toml)
+        lines += ["", "[[column]]", header, f"column = {toml_string(c.column)}"]
     return "\n".join(lines + _outro(check, source)) + "\n"
 
 

@@ -1,4 +1,7 @@
-"""The form definitions of `schemas/forms/*.toml` and the region list, loaded as plain data."""
+"""The form definitions of `schemas/forms/*.toml` and the region list, loaded as plain data.
+
+A form version maps Webropol headers to canonical columns; what a column is (its type, whether it
+is required, its choices) is the catalogue's (schemas/catalogue.toml), whatever version maps it."""
 
 from __future__ import annotations
 
@@ -79,7 +82,7 @@ def load_form(path: Path) -> FormVersion:
         form = FormVersion(
             form=str(raw["form"]),
             version=int(raw["version"]),
-            columns=tuple(_column(c) for c in raw["column"]),
+            columns=tuple(_column(c, str(raw["form"])) for c in raw["column"]),
             ignore=frozenset(normalise_header(h) for h in raw.get("ignore", ())),
             path=path,
         )
@@ -91,17 +94,26 @@ def load_form(path: Path) -> FormVersion:
     return form
 
 
-def _column(c: dict) -> FormColumn:
-    if c["type"] not in COLUMN_TYPES:
-        known = ", ".join(sorted(COLUMN_TYPES))
-        raise ValueError(f"sarakkeen {c.get('column')!r} tyyppi {c['type']!r} ei ole mikään tunnetuista ({known})")
+def _column(c: dict, form: str) -> FormColumn:
+    """A header → column line, with what the column is from the catalogue. A `type` line (older
+    version files have them) must agree with the catalogue's; a column the catalogue does not
+    have is refused by _check_columns, which names it."""
+    name = str(c["column"])
+    known = canonical_columns().get(form, {}).get(name)
+    stated = c.get("type")
+    if stated is not None and stated not in COLUMN_TYPES:
+        types = ", ".join(sorted(COLUMN_TYPES))
+        raise ValueError(f"sarakkeen {name!r} tyyppi {stated!r} ei ole mikään tunnetuista ({types})")
+    if known is None:
+        return FormColumn(header=normalise_header(c["header"]), column=name, type=stated or "")
+    column = known_column(form, name)
     return FormColumn(
         header=normalise_header(c["header"]),
-        column=str(c["column"]),
-        type=c["type"],
-        required=bool(c.get("required", False)),
-        metadata=bool(c.get("metadata", False)),
-        choices=tuple(c.get("choices", ())),
+        column=name,
+        type=stated or column.type,
+        required=column.required,
+        metadata=column.metadata,
+        choices=column.choices,
     )
 
 
@@ -132,7 +144,7 @@ def _check_columns(form: FormVersion, path: Path) -> None:
         if shipped is None:
             raise FormFileError(
                 f"Lomaketiedostossa {path} sarake {c.column!r} (otsikko '{c.header[:60]}') ei ole lomakkeen "
-                f"{form.form} sarake; tarkista kirjoitusasu (sarakkeet: schemas/forms/{form.form}-1.toml)."
+                f"{form.form} sarake; tarkista kirjoitusasu (sarakkeet: schemas/catalogue.toml)."
             )
         if shipped != c.type:
             raise FormFileError(
@@ -141,22 +153,20 @@ def _check_columns(form: FormVersion, path: Path) -> None:
             )
 
 
-@cache
 def canonical_columns() -> dict[str, dict[str, str]]:
-    """form → canonical column → type, from the forms shipped in schemas/forms (the lowest version
-    of each), whatever IPSETL_FORMS_DIR says: the warehouse's columns are the code's, not the data's."""
-    out: dict[str, tuple[int, dict[str, str]]] = {}
-    for path in sorted(FORMS_DIR.glob("*.toml")):
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-            version = int(raw["version"])
-            columns = {c["column"]: c["type"] for c in raw["column"]}
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
-            # a draft written into schemas/forms itself and broken by hand: named like any other
-            raise FormFileError(f"Lomaketiedosto {path} ei ole kelvollinen ({type(exc).__name__}: {exc}).") from None
-        if raw["form"] not in out or version < out[raw["form"]][0]:
-            out[raw["form"]] = (version, columns)
-    return {form: columns for form, (_, columns) in out.items()}
+    """form → canonical column → type: the catalogue's (schemas/catalogue.toml), whatever
+    IPSETL_FORMS_DIR says: the warehouse's columns are the code's, not the data's."""
+    from schemas.catalogue import catalogue
+
+    cat = catalogue()
+    return {form: {c.key: c.type for c in cat.form_columns(form)} for form in ("seuranta", "laatu")}
+
+
+def known_column(form: str, name: str):
+    """The catalogue's entry of a form's column (by the name the form mapping uses)."""
+    from schemas.catalogue import catalogue
+
+    return next(c for c in catalogue().form_columns(form) if c.key == name)
 
 
 def _stamp(paths) -> tuple:
@@ -258,6 +268,10 @@ def schema_fingerprint() -> str:
 
     digest = hashlib.sha256()
     # models.py by path, not by import: importing it imports pandera (half a second)
-    for path in [*form_files(), regions_file(), SCHEMAS_DIR / "models.py"]:
+    for path in [
+        *form_files(),
+        regions_file(),
+        *(SCHEMAS_DIR / n for n in ("models.py", "catalogue.toml", "catalogue.py")),
+    ]:
         digest.update(Path(path).name.encode() + b"\0" + Path(path).read_bytes() + b"\0")
     return digest.hexdigest()[:16]

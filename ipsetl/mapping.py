@@ -20,6 +20,7 @@ from ipsetl.forms import FormColumn, regions
 from ipsetl.headers import normalise_header
 from ipsetl.recognise import CHECK_HINT, Layout
 from ipsetl.similarity import percent
+from schemas.catalogue import TYPES
 
 PARSERS = {
     "timestamp": values.parse_timestamp,
@@ -28,16 +29,7 @@ PARSERS = {
     "decimal": values.parse_decimal,
     "item": values.parse_item,
 }
-DTYPES = {
-    "timestamp": "datetime64[ns]",
-    "date": "datetime64[ns]",
-    "integer": "Int64",
-    "item": "Int64",
-    "decimal": "Float64",
-    "region": "string",
-    "choice": "string",
-    "text": "string",
-}
+DTYPES = {name: t.dtype for name, t in TYPES.items() if t.dtype}  # schemas/catalogue.py
 MAX_UNKNOWN_LISTED = 30  # more unknown columns than this are one summary finding, not thousands
 
 

@@ -75,6 +75,17 @@ def _finding(
     row = frame.loc[row_no]
     region = row["region_code"] if not pd.isna(row["region_code"]) else None
     check = str(case["check"])
+    if check == "known_region":  # a row-wise check: the region's name is not on the list
+        return Finding(
+            file_name,
+            row_no,
+            None,
+            "region",
+            severity,
+            "unknown_region",
+            f"Alue {quote(row['region'], secret)} ei ole hankkeen aluelistalla (schemas/regions.csv); tarkista "
+            "kirjoitusasu tai lisää uusi alue listaan.",
+        )
     if case["schema_context"] == "DataFrameSchema" and check in RULES:
         column, message = _row_message(check, row)
         return Finding(file_name, row_no, region, column, severity, check, message)
@@ -84,17 +95,6 @@ def _finding(
     if check == "not_nullable":
         return Finding(
             file_name, row_no, region, column, severity, "required", f"Pakollinen kysymys '{header}' on vastaamatta."
-        )
-    if check == "known_region":
-        return Finding(
-            file_name,
-            row_no,
-            None,
-            column,
-            severity,
-            "unknown_region",
-            f"Alue {quote(value, secret)} ei ole hankkeen aluelistalla (schemas/regions.csv); tarkista "
-            "kirjoitusasu tai lisää uusi alue listaan.",
         )
     if check.startswith("isin"):
         allowed = " / ".join(form.column(column).choices)

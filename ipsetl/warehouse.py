@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -365,19 +366,41 @@ MARTS = (
 
 
 def sql_fingerprint() -> str:
-    """The SQL behind the marts: a new release's changed view rebuilds them on the next run."""
+    """The SQL behind the marts and the catalogue it is rendered from: a new release's changed view
+    or column rebuilds them on the next run. Hashes the sources, not the rendering, so the check
+    a no-op run makes does not import Jinja2."""
     import hashlib
 
+    from schemas.catalogue import CATALOGUE_FILE
+
     digest = hashlib.sha256()
-    for path in sql_files():
+    for path in [*sql_files(), CATALOGUE_FILE, Path(CATALOGUE_FILE).with_suffix(".py")]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def sql_text(path: Path) -> str:
+    """A schema file rendered: the SQL files are Jinja templates over schemas/catalogue.toml (the
+    responses' columns, the tertiary sums and latest values, the rates, the consistency sums), so
+    each of those rules is written once, in the catalogue."""
+    return _sql_environment().from_string(path.read_text(encoding="utf-8")).render()
+
+
+@cache
+def _sql_environment():
+    from jinja2 import Environment, StrictUndefined
+
+    from schemas.catalogue import sql_globals
+
+    env = Environment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
+    env.globals.update(sql_globals())
+    return env
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection, refresh: bool = True) -> None:
     """Tables, macros and the `calc` views; with `refresh`, the mart tables built from them too."""
     for path in sql_files():
-        con.execute(path.read_text(encoding="utf-8"))
+        con.execute(sql_text(path))
     if refresh:
         refresh_marts(con)
 

@@ -17,16 +17,14 @@ def _national(con) -> dg.AssetCheckResult:
 
 
 def _consistency(con) -> dg.AssetCheckResult:
+    from schemas.catalogue import catalogue, total_mismatch
+
+    rules = [t.rule for t in catalogue().totals]
+    flags = ", ".join(f"{total_mismatch(r)} AS {r}" for r in rules)
     rows = con.execute(
-        """SELECT region_code, tertiary, period_start, period_end,
-                  clients_phase_1 + clients_phase_2 + clients_phase_3 + clients_phase_4 + clients_phase_5
-                    + clients_phase_unknown <> clients_active_end AS phase_sum,
-                  ended_employed + ended_education + ended_own_wish + ended_unreachable + ended_other
-                    <> clients_ended AS end_reason_sum
+        f"""SELECT region_code, tertiary, period_start, period_end, {flags}
            FROM mart.monitoring_window
-           WHERE clients_phase_1 + clients_phase_2 + clients_phase_3 + clients_phase_4 + clients_phase_5
-                   + clients_phase_unknown <> clients_active_end
-              OR ended_employed + ended_education + ended_own_wish + ended_unreachable + ended_other <> clients_ended
+           WHERE {" OR ".join(total_mismatch(r) for r in rules)}
            ORDER BY 1, 3"""
     ).fetchall()
     listing = [
@@ -34,7 +32,7 @@ def _consistency(con) -> dg.AssetCheckResult:
             "alue": r[0],
             "kausi": r[1],
             "jakso": f"{r[2]:%-d.%-m.%Y}–{r[3]:%-d.%-m.%Y}",
-            "säännöt": [n for n, bad in (("phase_sum", r[4]), ("end_reason_sum", r[5])) if bad],
+            "säännöt": [n for n, bad in zip(rules, r[4:], strict=True) if bad],
         }
         for r in rows
     ]

@@ -5,6 +5,9 @@ and reported type errors, because a column that fails coercion hides its range f
 pandera). Errors reject the row; the warning models only annotate it (forms.md, "Which rules
 reject and which only warn"). Rules are named checks: the name is the `rule` of the finding,
 and RULES says which column it is reported under and how it reads in Finnish.
+
+The models' fields (type, nullability, range, choices) are built from schemas/catalogue.toml; only
+the cross-column rules are written here.
 """
 
 from __future__ import annotations
@@ -13,23 +16,39 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from ipsetl.forms import regions
+from schemas.catalogue import catalogue
 
 Int = Series[pd.Int64Dtype]
 Num = Series[pd.Float64Dtype]
 Ts = Series[pa.DateTime]
 Txt = Series[pd.StringDtype]
 
-WINDOW_MIN_DAYS = 28
-WINDOW_MAX_DAYS = 124
+CATALOGUE = catalogue()
+WINDOW_MIN_DAYS = CATALOGUE.window_min_days
+WINDOW_MAX_DAYS = CATALOGUE.window_max_days
+# the pandera annotation of each catalogue type
+ANNOTATIONS = {"timestamp": Ts, "date": Ts, "integer": Int, "item": Int, "decimal": Num}
 
-COUNT = {"ge": 0}
-PERCENT = {"ge": 0, "le": 100}
+
+def _fields(form: str) -> dict:
+    """The namespace of a form's error model: each question's annotation and Field, from the
+    catalogue (required → not nullable; ge, le; choices)."""
+    annotations, fields = {}, {}
+    for c in CATALOGUE.form_columns(form):
+        if not c.stored:
+            continue
+        annotations[c.key] = ANNOTATIONS.get(c.type, Txt)
+        bounds = {k: v for k, v in (("ge", c.ge), ("le", c.le)) if v is not None}
+        if c.choices:
+            bounds["isin"] = list(c.choices)
+        fields[c.key] = pa.Field(nullable=not c.required, **bounds)
+    return {"__annotations__": annotations, **fields}
 
 
-def _known_region(region: pd.Series) -> pd.Series:
-    """Read at validation time, so an edit of schemas/regions.csv counts without a restart."""
-    return region.isna() | region.isin(list(regions()))
+def _known_region(df: pd.DataFrame) -> pd.Series:
+    """ipsetl.mapping has looked the name up in schemas/regions.csv (read at reading time, so an
+    edit counts without a restart): a name without a code is not on the list."""
+    return df["region"].isna() | df["region_code"].notna()
 
 
 def _known(df: pd.DataFrame, *columns: str) -> pd.Series:
@@ -43,56 +62,16 @@ def _le(df: pd.DataFrame, small: str, large: str) -> pd.Series:
     return ~_known(df, small, large) | (df[small] <= df[large]).fillna(True).astype(bool)
 
 
-class SeurantaModel(pa.DataFrameModel):
+class _SeurantaRules(pa.DataFrameModel):
     """Form A error rules: a failure rejects the row."""
-
-    submitted_at: Ts = pa.Field(nullable=True)
-    region: Txt
-    period_start: Ts
-    period_end: Ts
-    coaches_headcount: Int = pa.Field(**COUNT)
-    coaches_fte: Num = pa.Field(**COUNT)
-    team_leader_fte: Num = pa.Field(ge=0, le=3, nullable=True)
-    pct_time_job_coaching: Num = pa.Field(**PERCENT)
-    pct_time_in_community: Num = pa.Field(**PERCENT)
-    care_teams_attached: Int = pa.Field(**COUNT)
-    pct_clients_from_main_teams: Num = pa.Field(**PERCENT)
-    referrals_new: Int = pa.Field(**COUNT)
-    clients_new: Int = pa.Field(**COUNT)
-    clients_served: Int = pa.Field(**COUNT)
-    clients_active_end: Int = pa.Field(**COUNT)
-    clients_phase_1: Int = pa.Field(**COUNT)
-    clients_phase_2: Int = pa.Field(**COUNT)
-    clients_phase_3: Int = pa.Field(**COUNT)
-    clients_phase_4: Int = pa.Field(**COUNT)
-    clients_phase_5: Int = pa.Field(**COUNT)
-    clients_phase_unknown: Int = pa.Field(**COUNT)
-    clients_waiting: Int = pa.Field(**COUNT)
-    clients_ended: Int = pa.Field(**COUNT)
-    ended_employed: Int = pa.Field(**COUNT)
-    ended_education: Int = pa.Field(**COUNT)
-    ended_own_wish: Int = pa.Field(**COUNT)
-    ended_unreachable: Int = pa.Field(**COUNT)
-    ended_other: Int = pa.Field(**COUNT)
-    clients_employed: Int = pa.Field(**COUNT)
-    jobs_started: Int = pa.Field(**COUNT)
-    jobs_started_permanent: Int = pa.Field(**COUNT)
-    jobs_started_wage_subsidy: Int = pa.Field(**COUNT)
-    jobs_ended: Int = pa.Field(**COUNT)
-    education_started: Int = pa.Field(**COUNT)
-    employer_contacts: Int = pa.Field(**COUNT)
-    median_days_to_employer_contact: Int = pa.Field(ge=0, nullable=True)
-    text_successes: Txt = pa.Field(nullable=True)
-    text_challenges: Txt = pa.Field(nullable=True)
-    text_support_needs: Txt = pa.Field(nullable=True)
 
     class Config:
         strict = False
         coerce = False
 
-    @pa.check("region", name="known_region")
-    def known_region(cls, region: pd.Series) -> pd.Series:
-        return _known_region(region)
+    @pa.dataframe_check(name="known_region")
+    def known_region(cls, df: pd.DataFrame) -> pd.Series:
+        return _known_region(df)
 
     @pa.dataframe_check
     def fte_le_headcount(cls, df: pd.DataFrame) -> pd.Series:
@@ -126,8 +105,9 @@ class SeurantaModel(pa.DataFrameModel):
         return ~_known(df, "period_start", "period_end") | (ok | (days < 1)).fillna(True).astype(bool)
 
 
-PHASES = [f"clients_phase_{p}" for p in ("1", "2", "3", "4", "5", "unknown")]
-END_REASONS = ["ended_employed", "ended_education", "ended_own_wish", "ended_unreachable", "ended_other"]
+SeurantaModel = type("SeurantaModel", (_SeurantaRules,), {"__module__": __name__, **_fields("seuranta")})
+PHASES = list(CATALOGUE.total("phase_sum").parts)
+END_REASONS = list(CATALOGUE.total("end_reason_sum").parts)
 
 
 class SeurantaWarnings(pa.DataFrameModel):
@@ -152,50 +132,19 @@ class SeurantaWarnings(pa.DataFrameModel):
         return ~(_known(df, "period_end", "submitted_at") & later.fillna(False))
 
 
-ITEM = {"ge": 1, "le": 5, "nullable": True}
-
-
-class LaatuModel(pa.DataFrameModel):
+class _LaatuRules(pa.DataFrameModel):
     """Form B error rules."""
-
-    submitted_at: Ts = pa.Field(nullable=True)
-    region: Txt
-    assessed_on: Ts
-    assessment_type: Txt = pa.Field(isin=["Itsearviointi", "Ulkoinen arviointi"])
-    item_01: Int = pa.Field(**ITEM)
-    item_02: Int = pa.Field(**ITEM)
-    item_03: Int = pa.Field(**ITEM)
-    item_04: Int = pa.Field(**ITEM)
-    item_05: Int = pa.Field(**ITEM)
-    item_06: Int = pa.Field(**ITEM)
-    item_07: Int = pa.Field(**ITEM)
-    item_08: Int = pa.Field(**ITEM)
-    item_09: Int = pa.Field(**ITEM)
-    item_10: Int = pa.Field(**ITEM)
-    item_11: Int = pa.Field(**ITEM)
-    item_12: Int = pa.Field(**ITEM)
-    item_13: Int = pa.Field(**ITEM)
-    item_14: Int = pa.Field(**ITEM)
-    item_15: Int = pa.Field(**ITEM)
-    item_16: Int = pa.Field(**ITEM)
-    item_17: Int = pa.Field(**ITEM)
-    item_18: Int = pa.Field(**ITEM)
-    item_19: Int = pa.Field(**ITEM)
-    item_20: Int = pa.Field(**ITEM)
-    item_21: Int = pa.Field(**ITEM)
-    item_22: Int = pa.Field(**ITEM)
-    item_23: Int = pa.Field(**ITEM)
-    item_24: Int = pa.Field(**ITEM)
-    item_25: Int = pa.Field(**ITEM)
-    text_development_targets: Txt = pa.Field(nullable=True)
 
     class Config:
         strict = False
         coerce = False
 
-    @pa.check("region", name="known_region")
-    def known_region(cls, region: pd.Series) -> pd.Series:
-        return _known_region(region)
+    @pa.dataframe_check(name="known_region")
+    def known_region(cls, df: pd.DataFrame) -> pd.Series:
+        return _known_region(df)
+
+
+LaatuModel = type("LaatuModel", (_LaatuRules,), {"__module__": __name__, **_fields("laatu")})
 
 
 class LaatuWarnings(pa.DataFrameModel):

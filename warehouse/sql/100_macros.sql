@@ -23,3 +23,8 @@ CREATE OR REPLACE MACRO mart.as_of() AS
 -- point; a mean weighted by fewer than 10⁸ clients is otherwise never that close to .5.
 CREATE OR REPLACE MACRO mart.round_half_up(x, digits) AS
     floor(round(x * pow(10, digits), 9) + 0.5) / pow(10, digits);
+
+-- A rate (indicators.md): numerator / denominator, empty when the denominator is 0 (or empty).
+-- Which rate divides what is in schemas/catalogue.toml; the marts call it through the templates' `rate` (schemas/catalogue.py).
+CREATE OR REPLACE MACRO mart.ratio(n, d) AS
+    CASE WHEN d > 0 THEN CAST(n AS DOUBLE) / d END;

@@ -79,10 +79,9 @@ CREATE OR REPLACE MACRO mart.fid_24_score(p) AS
          WHEN p >= 30 THEN 2
          ELSE 1 END;
 
--- Fidelity level of a total (seed 000): exactly these strings.
+-- Fidelity level of a total (seed 000): the levels of schemas/catalogue.toml, highest first.
 CREATE OR REPLACE MACRO mart.fidelity_level(total) AS
     CASE WHEN total IS NULL THEN NULL
-         WHEN total >= 115 THEN 'esimerkillinen taso'
-         WHEN total >= 100 THEN 'hyvä taso'
-         WHEN total >= 74 THEN 'kohtalainen taso'
-         ELSE 'ei tuettua työllistymistä' END;
+{%- for level in catalogue.levels %}
+         {% if loop.last %}ELSE '{{ level.name }}' END;{% else %}WHEN total >= {{ level.min }} THEN '{{ level.name }}'{% endif %}
+{%- endfor %}

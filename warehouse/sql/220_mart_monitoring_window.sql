@@ -9,17 +9,21 @@ WITH w AS (
     FROM raw.monitoring_response AS m
     JOIN raw.region AS r USING (region_code)
     WHERE m.active
-), i AS (
+), f AS (
     SELECT w.*,
         CASE WHEN coaches_fte > 0 THEN coaches_fte * window_days / 7.0 END AS fte_weeks,
-        CASE WHEN coaches_fte > 0 THEN clients_active_end / coaches_fte END AS caseload_per_fte,
-        CASE WHEN clients_served > 0 THEN CAST(clients_employed AS DOUBLE) / clients_served END AS employment_rate,
-        CASE WHEN jobs_started > 0 THEN CAST(jobs_started_permanent AS DOUBLE) / jobs_started END AS permanent_share,
-        CASE WHEN coaches_fte > 0 THEN employer_contacts / (coaches_fte * window_days / 7.0) END
-            AS employer_contacts_per_fte_week,
-        CASE WHEN referrals_new > 0 THEN CAST(clients_new AS DOUBLE) / referrals_new END AS referral_conversion,
-        CASE WHEN coaches_fte > 0 THEN (clients_phase_3 + clients_phase_4) / coaches_fte END AS job_seekers_per_fte
+        -- the contacts rate counts only windows with coaches, as region_tertiary's does
+        CASE WHEN coaches_fte > 0 THEN employer_contacts END AS employer_contacts_with_fte
     FROM w
+), i AS (
+    SELECT f.*,
+        {{ rate("caseload_per_fte") }},
+        {{ rate("employment_rate") }},
+        {{ rate("permanent_share") }},
+        {{ rate("employer_contacts_per_fte_week") }},
+        {{ rate("referral_conversion") }},
+        {{ rate("job_seekers_per_fte") }}
+    FROM f
 )
 SELECT
     region_code, region_name, period_start, period_end, tertiary, submitted_at, source_file, source_row,

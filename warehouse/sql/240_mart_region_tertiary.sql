@@ -16,22 +16,10 @@ WITH w AS (
         -- and, while the tertiary is not over, to the as-of date
         CAST(sum(greatest(0, least(period_end, t_end, mart.as_of()) - greatest(period_start, t_start) + 1))
              AS INTEGER) AS days_covered,
-        sum(referrals_new) AS referrals_new,
-        sum(clients_new) AS clients_new,
-        sum(clients_served) AS clients_served,
-        sum(clients_employed) AS clients_employed,
-        sum(clients_ended) AS clients_ended,
-        sum(ended_employed) AS ended_employed,
-        sum(ended_education) AS ended_education,
-        sum(ended_own_wish) AS ended_own_wish,
-        sum(ended_unreachable) AS ended_unreachable,
-        sum(ended_other) AS ended_other,
-        sum(jobs_started) AS jobs_started,
-        sum(jobs_started_permanent) AS jobs_started_permanent,
-        sum(jobs_started_wage_subsidy) AS jobs_started_wage_subsidy,
-        sum(jobs_ended) AS jobs_ended,
-        sum(education_started) AS education_started,
-        sum(employer_contacts) AS employer_contacts,
+        -- the flows (schemas/catalogue.toml, tertiary = "sum")
+{%- for c in tertiary_sums %}
+        sum({{ c }}) AS {{ c }},
+{%- endfor %}
         -- the contacts rate counts only windows with coaches (a window without adds to neither side)
         sum(employer_contacts) FILTER (WHERE coaches_fte > 0) AS employer_contacts_with_fte,
         sum(fte_weeks) AS fte_weeks,
@@ -42,10 +30,8 @@ WITH w AS (
     GROUP BY region_code, tertiary
 ), stocks AS (
     SELECT region_code, region_name, tertiary, t_start, t_end,
-        coaches_headcount, coaches_fte, team_leader_fte, clients_active_end,
-        clients_phase_1, clients_phase_2, clients_phase_3, clients_phase_4, clients_phase_5, clients_phase_unknown,
-        clients_waiting, pct_time_job_coaching, pct_time_in_community, care_teams_attached,
-        pct_clients_from_main_teams
+        -- the stocks (tertiary = "latest"): those of the window with the latest period_end
+        {{ tertiary_latest | join(", ") }}
     FROM w
     QUALIFY row_number() OVER (PARTITION BY region_code, tertiary ORDER BY period_end DESC) = 1
 ), joined AS (
@@ -60,17 +46,16 @@ WITH w AS (
 ), rates AS (
     SELECT *,
         t_end <= mart.as_of() AS complete,
-        CASE WHEN clients_served > 0 THEN CAST(clients_employed AS DOUBLE) / clients_served END AS employment_rate,
-        CASE WHEN referrals_new > 0 THEN CAST(clients_new AS DOUBLE) / referrals_new END AS referral_conversion,
-        CASE WHEN jobs_started > 0 THEN CAST(jobs_started_permanent AS DOUBLE) / jobs_started END AS permanent_share,
-        CASE WHEN coaches_fte > 0 THEN clients_active_end / coaches_fte END AS caseload_per_fte,
-        CASE WHEN fte_weeks > 0 THEN employer_contacts_with_fte / fte_weeks END AS employer_contacts_per_fte_week,
-        CASE WHEN coaches_fte > 0 THEN (clients_phase_3 + clients_phase_4) / coaches_fte END AS job_seekers_per_fte,
+        {{ rate("employment_rate") }},
+        {{ rate("referral_conversion") }},
+        {{ rate("permanent_share") }},
+        {{ rate("caseload_per_fte") }},
+        {{ rate("employer_contacts_per_fte_week") }},
+        {{ rate("job_seekers_per_fte") }},
         CASE WHEN median_days_weight > 0
              THEN CAST(mart.round_half_up(median_days_weighted_sum / median_days_weight, 0) AS INTEGER) END
             AS median_days_to_employer_contact,
-        CASE WHEN cum_jobs_started > 0 THEN CAST(cum_jobs_started_permanent AS DOUBLE) / cum_jobs_started END
-            AS cum_permanent_share
+        {{ rate("cum_permanent_share") }}
     FROM joined
 )
 SELECT
