@@ -23,91 +23,33 @@ from fractions import Fraction
 # --- canonical columns (forms.md, form A) ------------------------------------------------------
 
 FLOWS = (
-    "referrals_new",
-    "clients_new",
-    "clients_ended",
-    "ended_employed",
-    "ended_education",
-    "ended_own_wish",
-    "ended_unreachable",
-    "ended_other",
-    "jobs_started",
-    "jobs_started_permanent",
-    "jobs_started_wage_subsidy",
-    "jobs_ended",
-    "education_started",
-    "employer_contacts",
-    "clients_employed",
-    "clients_served",
+    "referrals_new", "clients_new", "clients_ended",
+    "ended_employed", "ended_education", "ended_own_wish", "ended_unreachable", "ended_other",
+    "jobs_started", "jobs_started_permanent", "jobs_started_wage_subsidy", "jobs_ended",
+    "education_started", "employer_contacts",
+    "clients_employed", "clients_served",
 )
 STOCKS = (
-    "coaches_headcount",
-    "coaches_fte",
-    "team_leader_fte",
-    "clients_active_end",
-    "clients_phase_1",
-    "clients_phase_2",
-    "clients_phase_3",
-    "clients_phase_4",
-    "clients_phase_5",
-    "clients_phase_unknown",
-    "clients_waiting",
-    "pct_time_job_coaching",
-    "pct_time_in_community",
-    "care_teams_attached",
-    "pct_clients_from_main_teams",
+    "coaches_headcount", "coaches_fte", "team_leader_fte", "clients_active_end",
+    "clients_phase_1", "clients_phase_2", "clients_phase_3", "clients_phase_4", "clients_phase_5",
+    "clients_phase_unknown", "clients_waiting",
+    "pct_time_job_coaching", "pct_time_in_community", "care_teams_attached", "pct_clients_from_main_teams",
 )
 # Stocks that count people or FTEs: summed nationally ("the counting stocks").
 COUNTING_STOCKS = (
-    "coaches_headcount",
-    "coaches_fte",
-    "team_leader_fte",
-    "clients_active_end",
-    "clients_phase_1",
-    "clients_phase_2",
-    "clients_phase_3",
-    "clients_phase_4",
-    "clients_phase_5",
-    "clients_phase_unknown",
-    "clients_waiting",
+    "coaches_headcount", "coaches_fte", "team_leader_fte", "clients_active_end",
+    "clients_phase_1", "clients_phase_2", "clients_phase_3", "clients_phase_4", "clients_phase_5",
+    "clients_phase_unknown", "clients_waiting",
 )
 CUMULATIVE = ("jobs_started", "jobs_started_permanent", "clients_new", "education_started")
 CANONICAL_A = (
-    "coaches_headcount",
-    "coaches_fte",
-    "team_leader_fte",
-    "pct_time_job_coaching",
-    "pct_time_in_community",
-    "care_teams_attached",
-    "pct_clients_from_main_teams",
-    "referrals_new",
-    "clients_new",
-    "clients_served",
-    "clients_active_end",
-    "clients_phase_1",
-    "clients_phase_2",
-    "clients_phase_3",
-    "clients_phase_4",
-    "clients_phase_5",
-    "clients_phase_unknown",
-    "clients_waiting",
-    "clients_ended",
-    "ended_employed",
-    "ended_education",
-    "ended_own_wish",
-    "ended_unreachable",
-    "ended_other",
-    "clients_employed",
-    "jobs_started",
-    "jobs_started_permanent",
-    "jobs_started_wage_subsidy",
-    "jobs_ended",
-    "education_started",
-    "employer_contacts",
-    "median_days_to_employer_contact",
-    "text_successes",
-    "text_challenges",
-    "text_support_needs",
+    "coaches_headcount", "coaches_fte", "team_leader_fte", "pct_time_job_coaching", "pct_time_in_community",
+    "care_teams_attached", "pct_clients_from_main_teams", "referrals_new", "clients_new", "clients_served",
+    "clients_active_end", "clients_phase_1", "clients_phase_2", "clients_phase_3", "clients_phase_4",
+    "clients_phase_5", "clients_phase_unknown", "clients_waiting", "clients_ended", "ended_employed",
+    "ended_education", "ended_own_wish", "ended_unreachable", "ended_other", "clients_employed", "jobs_started",
+    "jobs_started_permanent", "jobs_started_wage_subsidy", "jobs_ended", "education_started", "employer_contacts",
+    "median_days_to_employer_contact", "text_successes", "text_challenges", "text_support_needs",
 )
 WINDOW_INPUT = ("region_code", "period_start", "period_end", "submitted_at", *CANONICAL_A)
 
@@ -399,13 +341,8 @@ def region_tertiary(windows: Iterable[dict], as_of: date) -> list[dict]:
     for (region, t), ws in sorted(groups.items()):
         ws = sorted(ws, key=lambda w: w["period_end"])
         latest = ws[-1]
-        row: dict = {
-            "region_code": region,
-            "tertiary": label(t),
-            "complete": is_complete(t, as_of),
-            "windows": len(ws),
-            "days_covered": days_covered(ws, t, as_of),
-        }
+        row: dict = {"region_code": region, "tertiary": label(t), "complete": is_complete(t, as_of),
+                     "windows": len(ws), "days_covered": days_covered(ws, t, as_of)}
         for f in FLOWS:
             row[f] = sum(w[f] for w in ws)
         for s in STOCKS:
@@ -459,12 +396,8 @@ def national_tertiary(windows: Iterable[dict], as_of: date) -> list[dict]:
         pooled[label(tertiary_of(w["period_end"]))].append(w)
     out = []
     for t_label, rows in sorted(by_t.items()):
-        row: dict = {
-            "tertiary": t_label,
-            "complete": rows[0]["complete"],
-            "regions_reporting": len(rows),
-            "windows": sum(r["windows"] for r in rows),
-        }
+        row: dict = {"tertiary": t_label, "complete": rows[0]["complete"], "regions_reporting": len(rows),
+                     "windows": sum(r["windows"] for r in rows)}
         for f in FLOWS:
             row[f] = sum(r[f] for r in rows)
         for s in COUNTING_STOCKS:
@@ -504,16 +437,14 @@ def submission_status(windows: Iterable[dict], as_of: date) -> list[dict]:
         t = first[region]
         while t <= last_t:
             ws = groups.get((region, t), [])
-            out.append(
-                {
-                    "region_code": region,
-                    "tertiary": label(t),
-                    "windows": len(ws),
-                    "last_submitted_at": max((w["submitted_at"] for w in ws), default=None),
-                    "complete": is_complete(t, as_of),
-                    "missing": not ws and is_complete(t, as_of),
-                }
-            )
+            out.append({
+                "region_code": region,
+                "tertiary": label(t),
+                "windows": len(ws),
+                "last_submitted_at": max((w["submitted_at"] for w in ws), default=None),
+                "complete": is_complete(t, as_of),
+                "missing": not ws and is_complete(t, as_of),
+            })
             t = next_tertiary(t)
     return out
 

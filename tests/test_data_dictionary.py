@@ -12,15 +12,8 @@ import pytest
 from ipsetl.warehouse import apply_schema
 
 DOC = (Path(__file__).resolve().parent.parent / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
-VIEWS = [
-    "source_file",
-    "data_quality",
-    "monitoring_window",
-    "fidelity_assessment",
-    "region_tertiary",
-    "national_tertiary",
-    "submission_status",
-]
+VIEWS = ["source_file", "data_quality", "monitoring_window", "fidelity_assessment", "region_tertiary",
+         "national_tertiary", "submission_status"]
 
 
 @pytest.fixture(scope="module")
@@ -51,5 +44,5 @@ def test_each_view_is_listed_with_its_exact_columns(con, view):
 def test_every_column_has_a_definition(con):
     defined = documented_columns()
     for view in VIEWS:
-        for name, *_rest in con.execute(f"DESCRIBE mart.{view}").fetchall():
+        for (name, *_rest) in con.execute(f"DESCRIBE mart.{view}").fetchall():
             assert defined.get(name), f"mart.{view}.{name} has no definition in docs/data-dictionary.md"

@@ -32,10 +32,8 @@ ITEM_15 = [(30, 5, 5, 4), (60, 4, 4, 3), (150, 3, 3, 2), (270, 2, 2, 1)]
 ITEM_24 = [(65, 5, 4, 5), (50, 4, 3, 4), (40, 3, 2, 3), (30, 2, 1, 2)]
 
 
-@pytest.mark.parametrize(
-    "macro, bands",
-    [("fid_01_score", ITEM_01), ("fid_02_score", ITEM_02), ("fid_15_score", ITEM_15), ("fid_24_score", ITEM_24)],
-)
+@pytest.mark.parametrize("macro, bands", [("fid_01_score", ITEM_01), ("fid_02_score", ITEM_02),
+                                          ("fid_15_score", ITEM_15), ("fid_24_score", ITEM_24)])
 def test_single_value_items_on_and_around_every_boundary(con, macro, bands):
     for boundary, on, below, above in bands:
         assert score(con, macro, float(boundary)) == on, (macro, boundary)
@@ -114,17 +112,9 @@ def test_floating_point_noise_does_not_move_a_value_off_its_boundary(con):
 
 @pytest.mark.parametrize(
     "total, level",
-    [
-        (125, "esimerkillinen taso"),
-        (115, "esimerkillinen taso"),
-        (114, "hyvä taso"),
-        (100, "hyvä taso"),
-        (99, "kohtalainen taso"),
-        (74, "kohtalainen taso"),
-        (73, "ei tuettua työllistymistä"),
-        (25, "ei tuettua työllistymistä"),
-        (None, None),
-    ],
+    [(125, "esimerkillinen taso"), (115, "esimerkillinen taso"), (114, "hyvä taso"), (100, "hyvä taso"),
+     (99, "kohtalainen taso"), (74, "kohtalainen taso"), (73, "ei tuettua työllistymistä"),
+     (25, "ei tuettua työllistymistä"), (None, None)],
 )
 def test_fidelity_levels(con, total, level):
     assert score(con, "fidelity_level", total) == level
@@ -132,14 +122,8 @@ def test_fidelity_levels(con, total, level):
 
 @pytest.mark.parametrize(
     "day, label",
-    [
-        ("2026-01-01", "2026-T1"),
-        ("2026-04-30", "2026-T1"),
-        ("2026-05-01", "2026-T2"),
-        ("2026-08-31", "2026-T2"),
-        ("2026-09-01", "2026-T3"),
-        ("2026-12-31", "2026-T3"),
-    ],
+    [("2026-01-01", "2026-T1"), ("2026-04-30", "2026-T1"), ("2026-05-01", "2026-T2"), ("2026-08-31", "2026-T2"),
+     ("2026-09-01", "2026-T3"), ("2026-12-31", "2026-T3")],
 )
 def test_tertiary_boundaries(con, day, label):
     assert con.execute("SELECT mart.tertiary_of(CAST(? AS DATE))", [day]).fetchone()[0] == label

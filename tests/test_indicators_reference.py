@@ -24,59 +24,18 @@ from ipsetl.sample_inbox import DONT_KNOW, generate_assessments, generate_monito
 MAX = 50 * 1024 * 1024
 TOL = 1e-9
 
-WINDOW_COLUMNS = (
-    "tertiary",
-    "window_days",
-    "caseload_per_fte",
-    "employment_rate",
-    "permanent_share",
-    "employer_contacts_per_fte_week",
-    "referral_conversion",
-    "fid_01",
-    "fid_02",
-    "fid_04",
-    "fid_15",
-    "fid_17",
-    "fid_24",
-)
-RATES = (
-    "employment_rate",
-    "referral_conversion",
-    "permanent_share",
-    "caseload_per_fte",
-    "employer_contacts_per_fte_week",
-)
+WINDOW_COLUMNS = ("tertiary", "window_days", "caseload_per_fte", "employment_rate", "permanent_share",
+                  "employer_contacts_per_fte_week", "referral_conversion",
+                  "fid_01", "fid_02", "fid_04", "fid_15", "fid_17", "fid_24")
+RATES = ("employment_rate", "referral_conversion", "permanent_share", "caseload_per_fte",
+         "employer_contacts_per_fte_week")
 CUMS = tuple(f"cum_{f}" for f in ref.CUMULATIVE)
-REGION_COLUMNS = (
-    "complete",
-    "windows",
-    "days_covered",
-    *ref.FLOWS,
-    *ref.STOCKS,
-    *RATES,
-    "median_days_to_employer_contact",
-    *CUMS,
-    "fid_01",
-    "fid_02",
-    "fid_04",
-    "fid_15",
-    "fid_17",
-    "fid_21",
-    "fid_24",
-)
-NATIONAL_COLUMNS = (
-    "complete",
-    "regions_reporting",
-    "windows",
-    *ref.FLOWS,
-    *ref.COUNTING_STOCKS,
-    "pct_time_job_coaching",
-    "pct_time_in_community",
-    "pct_clients_from_main_teams",
-    *RATES,
-    "median_days_to_employer_contact",
-    *CUMS,
-)
+REGION_COLUMNS = ("complete", "windows", "days_covered", *ref.FLOWS, *ref.STOCKS, *RATES,
+                  "median_days_to_employer_contact", *CUMS,
+                  "fid_01", "fid_02", "fid_04", "fid_15", "fid_17", "fid_21", "fid_24")
+NATIONAL_COLUMNS = ("complete", "regions_reporting", "windows", *ref.FLOWS, *ref.COUNTING_STOCKS,
+                    "pct_time_job_coaching", "pct_time_in_community", "pct_clients_from_main_teams", *RATES,
+                    "median_days_to_employer_contact", *CUMS)
 STATUS_COLUMNS = ("windows", "last_submitted_at", "missing")
 FIDELITY_COLUMNS = ("items_answered", "staffing_score", "organisation_score", "services_score", "total", "level")
 KEYS = {
@@ -186,9 +145,8 @@ def mid_tertiary(tmp_path_factory) -> Loaded:
     for year in (2025, 2026):
         part = [r for r in rows if r["period_end"].year == year]
         write_export(inbox / f"IPS seuranta {year}_Perusraportti.csv", part)
-    write_export(
-        inbox / "IPS laatukriteerit_Perusraportti.csv", generate_assessments(seed=11, end=date(2026, 7, 31)), "laatu"
-    )
+    write_export(inbox / "IPS laatukriteerit_Perusraportti.csv",
+                 generate_assessments(seed=11, end=date(2026, 7, 31)), "laatu")
     as_of = date(2026, 6, 15)
     run_ingest(inbox, root / "w.duckdb", MAX, as_of=as_of)
     return Loaded(root / "w.duckdb", as_of)
@@ -198,56 +156,27 @@ def mid_tertiary(tmp_path_factory) -> Loaded:
 
 EDGE_AS_OF = date(2025, 10, 15)
 DEFAULTS = dict(
-    coaches_headcount=4,
-    coaches_fte=3.5,
-    team_leader_fte=1.0,
-    pct_time_job_coaching=92,
-    pct_time_in_community=55,
-    care_teams_attached=2,
-    pct_clients_from_main_teams=80,
-    referrals_new=6,
-    clients_new=4,
-    clients_active_end=55,
-    clients_waiting=2,
-    clients_ended=5,
-    clients_employed=20,
-    jobs_started=6,
-    jobs_started_permanent=3,
-    jobs_started_wage_subsidy=1,
-    jobs_ended=1,
-    education_started=1,
-    employer_contacts=60,
-    median_days_to_employer_contact=20,
+    coaches_headcount=4, coaches_fte=3.5, team_leader_fte=1.0, pct_time_job_coaching=92,
+    pct_time_in_community=55, care_teams_attached=2, pct_clients_from_main_teams=80, referrals_new=6,
+    clients_new=4, clients_active_end=55, clients_waiting=2, clients_ended=5, clients_employed=20,
+    jobs_started=6, jobs_started_permanent=3, jobs_started_wage_subsidy=1, jobs_ended=1, education_started=1,
+    employer_contacts=60, median_days_to_employer_contact=20,
 )
 
 
 def window(base: dict, code: str, start: date, end: date, ph34: int | None = None, **changes) -> dict:
     """A generated row moved to another region and window, with the given values, still valid."""
     row = dict(base, **DEFAULTS)
-    row.update(
-        region=region_names()[code],
-        period_start=start,
-        period_end=end,
-        submitted_at=datetime.combine(end + timedelta(days=5), time(10, 0)),
-    )
+    row.update(region=region_names()[code], period_start=start, period_end=end,
+               submitted_at=datetime.combine(end + timedelta(days=5), time(10, 0)))
     row.update(changes)
     active, ended = row["clients_active_end"], row["clients_ended"]
     row["clients_served"] = changes.get("clients_served", active + ended)
     ph34 = active // 2 if ph34 is None else ph34
     rest = active - ph34
-    row.update(
-        clients_phase_1=rest // 2,
-        clients_phase_2=0,
-        clients_phase_3=ph34 - ph34 // 3,
-        clients_phase_4=ph34 // 3,
-        clients_phase_5=rest - rest // 2,
-        clients_phase_unknown=0,
-        ended_employed=ended,
-        ended_education=0,
-        ended_own_wish=0,
-        ended_unreachable=0,
-        ended_other=0,
-    )
+    row.update(clients_phase_1=rest // 2, clients_phase_2=0, clients_phase_3=ph34 - ph34 // 3,
+               clients_phase_4=ph34 // 3, clients_phase_5=rest - rest // 2, clients_phase_unknown=0,
+               ended_employed=ended, ended_education=0, ended_own_wish=0, ended_unreachable=0, ended_other=0)
     days = (end - start).days + 1
     assert 28 <= days <= 124 and 0 <= ph34 <= active
     assert row["coaches_fte"] <= row["coaches_headcount"]
@@ -263,58 +192,25 @@ def edge_windows() -> list[dict]:
     def w(code, start, end, **kw):
         return window(base, code, start, end, **kw)
 
-    zero = dict(
-        coaches_headcount=0,
-        coaches_fte=0.0,
-        clients_served=0,
-        clients_active_end=0,
-        referrals_new=0,
-        clients_new=0,
-        clients_employed=0,
-        jobs_started=0,
-        jobs_started_permanent=0,
-        jobs_started_wage_subsidy=0,
-        jobs_ended=0,
-        clients_ended=0,
-        education_started=0,
-        employer_contacts=3,
-        median_days_to_employer_contact=None,
-    )
+    zero = dict(coaches_headcount=0, coaches_fte=0.0, clients_served=0, clients_active_end=0, referrals_new=0,
+                clients_new=0, clients_employed=0, jobs_started=0, jobs_started_permanent=0,
+                jobs_started_wage_subsidy=0, jobs_ended=0, clients_ended=0, education_started=0,
+                employer_contacts=3, median_days_to_employer_contact=None)
     return [
         # PIR: a window straddling 30.4. (belongs to T2, covers 1.5.–30.6. there), no medians in T2,
         # fewer than 10 cumulative job starts until T3, a T3 window reaching past the as-of date.
         w("PIR", d(2025, 1, 1), d(2025, 3, 31), jobs_started=2, jobs_started_permanent=2),
-        w(
-            "PIR",
-            d(2025, 4, 1),
-            d(2025, 6, 30),
-            jobs_started=3,
-            jobs_started_permanent=3,
-            median_days_to_employer_contact=None,
-        ),
-        w(
-            "PIR",
-            d(2025, 7, 1),
-            d(2025, 8, 31),
-            jobs_started=2,
-            jobs_started_permanent=2,
-            median_days_to_employer_contact=None,
-            team_leader_fte=None,
-        ),
+        w("PIR", d(2025, 4, 1), d(2025, 6, 30), jobs_started=3, jobs_started_permanent=3,
+          median_days_to_employer_contact=None),
+        w("PIR", d(2025, 7, 1), d(2025, 8, 31), jobs_started=2, jobs_started_permanent=2,
+          median_days_to_employer_contact=None, team_leader_fte=None),
         w("PIR", d(2025, 9, 1), d(2025, 10, 31), jobs_started=6, jobs_started_permanent=5),
         # LAP: a window with no coaches and no clients; nothing in T2; T3's latest window without coaches.
         w("LAP", d(2025, 1, 1), d(2025, 2, 28), **zero),
         w("LAP", d(2025, 3, 1), d(2025, 4, 30)),
         w("LAP", d(2025, 9, 1), d(2025, 9, 30)),
-        w(
-            "LAP",
-            d(2025, 10, 1),
-            d(2025, 10, 31),
-            coaches_headcount=0,
-            coaches_fte=0.0,
-            clients_active_end=8,
-            clients_employed=5,
-        ),
+        w("LAP", d(2025, 10, 1), d(2025, 10, 31), coaches_headcount=0, coaches_fte=0.0, clients_active_end=8,
+          clients_employed=5),
         # KAN: medians with clients_new 0 only (T1), a weighted mean of 10.5 (T2), nothing in T3.
         w("KAN", d(2025, 1, 1), d(2025, 3, 31), clients_new=0, referrals_new=3, median_days_to_employer_contact=20),
         w("KAN", d(2025, 4, 1), d(2025, 4, 30), clients_new=0, median_days_to_employer_contact=40),
@@ -330,208 +226,76 @@ def edge_windows() -> list[dict]:
         # kept with a warning): covers 0 days there and has no submission-status rows at all.
         w("HEL", d(2025, 12, 1), d(2026, 1, 31), submitted_at=datetime(2025, 10, 14, 11, 0)),
         # POH: every score band boundary, some where binary floating point lands on the wrong side.
-        w(
-            "POH",
-            d(2025, 1, 1),
-            d(2025, 1, 28),
-            coaches_fte=4.6,
-            coaches_headcount=5,
-            clients_active_end=115,
-            pct_time_job_coaching=96,
-            care_teams_attached=0,
-            median_days_to_employer_contact=30,
-            employer_contacts=0,
-            ph34=0,
-            pct_time_in_community=65,
-        ),
-        w(
-            "POH",
-            d(2025, 1, 29),
-            d(2025, 2, 25),
-            coaches_fte=0.8,
-            coaches_headcount=1,
-            clients_active_end=16,
-            employer_contacts=16,
-            ph34=10,
-            pct_time_job_coaching=90,
-            care_teams_attached=3,
-            pct_clients_from_main_teams=95,
-            median_days_to_employer_contact=60,
-            pct_time_in_community=50,
-        ),
-        w(
-            "POH",
-            d(2025, 2, 26),
-            d(2025, 3, 25),
-            coaches_fte=1.0,
-            coaches_headcount=1,
-            clients_active_end=40,
-            employer_contacts=24,
-            ph34=20,
-            pct_time_job_coaching=75,
-            care_teams_attached=2,
-            pct_clients_from_main_teams=90,
-            median_days_to_employer_contact=150,
-            pct_time_in_community=40,
-        ),
-        w(
-            "POH",
-            d(2025, 3, 26),
-            d(2025, 4, 24),
-            coaches_fte=2.1,
-            coaches_headcount=3,
-            clients_active_end=63,
-            employer_contacts=45,
-            ph34=20,
-            pct_time_job_coaching=60,
-            care_teams_attached=1,
-            pct_clients_from_main_teams=75,
-            median_days_to_employer_contact=270,
-            pct_time_in_community=30,
-        ),
-        w(
-            "POH",
-            d(2025, 4, 25),
-            d(2025, 5, 22),
-            coaches_fte=2.0,
-            coaches_headcount=2,
-            clients_active_end=81,
-            employer_contacts=16,
-            ph34=2,
-            pct_time_job_coaching=59.5,
-            care_teams_attached=2,
-            pct_clients_from_main_teams=50,
-            median_days_to_employer_contact=271,
-            pct_time_in_community=29.5,
-        ),
-        w(
-            "POH",
-            d(2025, 5, 23),
-            d(2025, 6, 19),
-            coaches_fte=0.7,
-            coaches_headcount=1,
-            clients_active_end=21,
-            employer_contacts=8,
-            ph34=10,
-            pct_time_job_coaching=100,
-            care_teams_attached=1,
-            pct_clients_from_main_teams=49.5,
-            median_days_to_employer_contact=0,
-            pct_time_in_community=80,
-        ),
-        w(
-            "POH",
-            d(2025, 6, 20),
-            d(2025, 7, 17),
-            coaches_fte=3.0,
-            coaches_headcount=3,
-            clients_active_end=60,
-            employer_contacts=47,
-            ph34=10,
-            pct_time_job_coaching=89.5,
-            care_teams_attached=2,
-            pct_clients_from_main_teams=89.5,
-            median_days_to_employer_contact=31,
-            pct_time_in_community=64.5,
-        ),
-        w(
-            "POH",
-            d(2025, 7, 18),
-            d(2025, 8, 14),
-            coaches_fte=3.0,
-            coaches_headcount=3,
-            clients_active_end=61,
-            employer_contacts=48,
-            ph34=10,
-            pct_time_job_coaching=95.5,
-            care_teams_attached=2,
-            pct_clients_from_main_teams=74.5,
-            median_days_to_employer_contact=61,
-            pct_time_in_community=49.5,
-        ),
-        w(
-            "POH",
-            d(2025, 8, 15),
-            d(2025, 9, 11),
-            coaches_fte=2.0,
-            coaches_headcount=2,
-            clients_active_end=50,
-            employer_contacts=15,
-            ph34=6,
-            pct_time_job_coaching=90,
-            care_teams_attached=2,
-            pct_clients_from_main_teams=100,
-            median_days_to_employer_contact=None,
-            pct_time_in_community=0,
-        ),
-        w(
-            "POH",
-            d(2025, 9, 12),
-            d(2025, 10, 9),
-            coaches_fte=4.6,
-            coaches_headcount=5,
-            clients_active_end=138,
-            employer_contacts=110,
-            ph34=20,
-            pct_time_job_coaching=96,
-            care_teams_attached=0,
-            pct_clients_from_main_teams=100,
-            median_days_to_employer_contact=45,
-            pct_time_in_community=65,
-        ),
-        w(
-            "POH",
-            d(2025, 10, 10),
-            d(2025, 11, 6),
-            coaches_fte=2.0,
-            coaches_headcount=2,
-            clients_active_end=30,
-            employer_contacts=80,
-            ph34=10,
-        ),
+        w("POH", d(2025, 1, 1), d(2025, 1, 28), coaches_fte=4.6, coaches_headcount=5, clients_active_end=115,
+          pct_time_job_coaching=96, care_teams_attached=0, median_days_to_employer_contact=30, employer_contacts=0,
+          ph34=0, pct_time_in_community=65),
+        w("POH", d(2025, 1, 29), d(2025, 2, 25), coaches_fte=0.8, coaches_headcount=1, clients_active_end=16,
+          employer_contacts=16, ph34=10, pct_time_job_coaching=90, care_teams_attached=3,
+          pct_clients_from_main_teams=95, median_days_to_employer_contact=60, pct_time_in_community=50),
+        w("POH", d(2025, 2, 26), d(2025, 3, 25), coaches_fte=1.0, coaches_headcount=1, clients_active_end=40,
+          employer_contacts=24, ph34=20, pct_time_job_coaching=75, care_teams_attached=2,
+          pct_clients_from_main_teams=90, median_days_to_employer_contact=150, pct_time_in_community=40),
+        w("POH", d(2025, 3, 26), d(2025, 4, 24), coaches_fte=2.1, coaches_headcount=3, clients_active_end=63,
+          employer_contacts=45, ph34=20, pct_time_job_coaching=60, care_teams_attached=1,
+          pct_clients_from_main_teams=75, median_days_to_employer_contact=270, pct_time_in_community=30),
+        w("POH", d(2025, 4, 25), d(2025, 5, 22), coaches_fte=2.0, coaches_headcount=2, clients_active_end=81,
+          employer_contacts=16, ph34=2, pct_time_job_coaching=59.5, care_teams_attached=2,
+          pct_clients_from_main_teams=50, median_days_to_employer_contact=271, pct_time_in_community=29.5),
+        w("POH", d(2025, 5, 23), d(2025, 6, 19), coaches_fte=0.7, coaches_headcount=1, clients_active_end=21,
+          employer_contacts=8, ph34=10, pct_time_job_coaching=100, care_teams_attached=1,
+          pct_clients_from_main_teams=49.5, median_days_to_employer_contact=0, pct_time_in_community=80),
+        w("POH", d(2025, 6, 20), d(2025, 7, 17), coaches_fte=3.0, coaches_headcount=3, clients_active_end=60,
+          employer_contacts=47, ph34=10, pct_time_job_coaching=89.5, care_teams_attached=2,
+          pct_clients_from_main_teams=89.5, median_days_to_employer_contact=31, pct_time_in_community=64.5),
+        w("POH", d(2025, 7, 18), d(2025, 8, 14), coaches_fte=3.0, coaches_headcount=3, clients_active_end=61,
+          employer_contacts=48, ph34=10, pct_time_job_coaching=95.5, care_teams_attached=2,
+          pct_clients_from_main_teams=74.5, median_days_to_employer_contact=61, pct_time_in_community=49.5),
+        w("POH", d(2025, 8, 15), d(2025, 9, 11), coaches_fte=2.0, coaches_headcount=2, clients_active_end=50,
+          employer_contacts=15, ph34=6, pct_time_job_coaching=90, care_teams_attached=2,
+          pct_clients_from_main_teams=100, median_days_to_employer_contact=None, pct_time_in_community=0),
+        w("POH", d(2025, 9, 12), d(2025, 10, 9), coaches_fte=4.6, coaches_headcount=5, clients_active_end=138,
+          employer_contacts=110, ph34=20, pct_time_job_coaching=96, care_teams_attached=0,
+          pct_clients_from_main_teams=100, median_days_to_employer_contact=45, pct_time_in_community=65),
+        w("POH", d(2025, 10, 10), d(2025, 11, 6), coaches_fte=2.0, coaches_headcount=2, clients_active_end=30,
+          employer_contacts=80, ph34=10),
     ]
 
 
 # Expected indicative scores of POH's windows, worked out by hand from the bands of indicators.md:
 # (fid_01, fid_02, fid_04, fid_15, fid_17, fid_24) by period_start.
 POH_SCORES = {
-    date(2025, 1, 1): (4, 5, 1, 5, 5, 5),  # r = 25; no job seekers: the exception applies literally
-    date(2025, 1, 29): (5, 4, 2, 4, 4, 4),  # r = 20; c = 5 (float: 16*7/(0.8*28) = 4.999…)
-    date(2025, 2, 26): (2, 3, 5, 3, 5, 3),  # r = 40; c = 6
-    date(2025, 3, 26): (3, 2, 4, 2, 4, 2),  # r = 30 (2.1 FTE); c = 5 over 30 days
-    date(2025, 4, 25): (1, 1, 3, 1, 5, 1),  # r = 40.5; c = 2 = 2 × job seekers per FTE (1) < 3
-    date(2025, 5, 23): (3, 5, 2, 5, 2, 5),  # r = 30 (float: 21/0.7 = 30.000…04); s = 49.5
-    date(2025, 6, 20): (5, 3, 4, 4, 2, 4),  # c = 47/12; job seekers per FTE 3.33
-    date(2025, 7, 18): (4, 4, 3, 3, 3, 3),  # c = 4
+    date(2025, 1, 1): (4, 5, 1, 5, 5, 5),     # r = 25; no job seekers: the exception applies literally
+    date(2025, 1, 29): (5, 4, 2, 4, 4, 4),    # r = 20; c = 5 (float: 16*7/(0.8*28) = 4.999…)
+    date(2025, 2, 26): (2, 3, 5, 3, 5, 3),    # r = 40; c = 6
+    date(2025, 3, 26): (3, 2, 4, 2, 4, 2),    # r = 30 (2.1 FTE); c = 5 over 30 days
+    date(2025, 4, 25): (1, 1, 3, 1, 5, 1),    # r = 40.5; c = 2 = 2 × job seekers per FTE (1) < 3
+    date(2025, 5, 23): (3, 5, 2, 5, 2, 5),    # r = 30 (float: 21/0.7 = 30.000…04); s = 49.5
+    date(2025, 6, 20): (5, 3, 4, 4, 2, 4),    # c = 47/12; job seekers per FTE 3.33
+    date(2025, 7, 18): (4, 4, 3, 3, 3, 3),    # c = 4
     date(2025, 8, 15): (4, 4, 5, None, 1, 1),  # job seekers per FTE exactly 3: no exception; no median
-    date(2025, 9, 12): (3, 5, 1, 4, 4, 5),  # r = 30 (float: 138/4.6 = 30.000…04)
+    date(2025, 9, 12): (3, 5, 1, 4, 4, 5),    # r = 30 (float: 138/4.6 = 30.000…04)
     date(2025, 10, 10): (5, 4, 4, 5, 5, 4),
 }
 
 
 def _assessment(code: str, on: date, kind: str, items: list) -> dict:
-    return {
-        "submitted_at": datetime.combine(on + timedelta(days=1), time(12, 0)),
-        "region": region_names()[code],
-        "assessed_on": on,
-        "assessment_type": kind,
-        **{f"item_{i:02d}": v for i, v in enumerate(items, 1)},
-        "text_development_targets": None,
-    }
+    return {"submitted_at": datetime.combine(on + timedelta(days=1), time(12, 0)), "region": region_names()[code],
+            "assessed_on": on, "assessment_type": kind, **{f"item_{i:02d}": v for i, v in enumerate(items, 1)},
+            "text_development_targets": None}
 
 
 def edge_assessments() -> list[dict]:
     d, self_, ext = date, "Itsearviointi", "Ulkoinen arviointi"
     return [
-        _assessment("PIR", d(2025, 5, 10), self_, [3] * 23 + [2] * 2),  # 73
-        _assessment("PIR", d(2025, 9, 10), self_, [3] * 24 + [2]),  # 74
-        _assessment("LAP", d(2025, 5, 12), self_, [4] * 24 + [3]),  # 99
-        _assessment("LAP", d(2025, 9, 12), self_, [4] * 25),  # 100
-        _assessment("KAN", d(2025, 5, 13), self_, [5] * 14 + [4] * 11),  # 114
-        _assessment("KAN", d(2025, 9, 13), ext, [5] * 15 + [4] * 10),  # 115
+        _assessment("PIR", d(2025, 5, 10), self_, [3] * 23 + [2] * 2),          # 73
+        _assessment("PIR", d(2025, 9, 10), self_, [3] * 24 + [2]),              # 74
+        _assessment("LAP", d(2025, 5, 12), self_, [4] * 24 + [3]),              # 99
+        _assessment("LAP", d(2025, 9, 12), self_, [4] * 25),                    # 100
+        _assessment("KAN", d(2025, 5, 13), self_, [5] * 14 + [4] * 11),         # 114
+        _assessment("KAN", d(2025, 9, 13), ext, [5] * 15 + [4] * 10),           # 115
         _assessment("ESA", d(2025, 9, 14), self_, [5] * 6 + [None] + [5] * 18),  # item 7 unanswered
         _assessment("POH", d(2025, 9, 15), self_, [5] * 19 + [DONT_KNOW] + [5] * 5),  # item 20 "En osaa sanoa"
-        _assessment("POH", d(2025, 5, 15), self_, [1] * 25),  # 25
+        _assessment("POH", d(2025, 5, 15), self_, [1] * 25),                    # 25
     ]
 
 
@@ -557,43 +321,16 @@ def precision(tmp_path_factory) -> Loaded:
     """
     root = tmp_path_factory.mktemp("precision")
     base = generate_monitoring(seed=3, end=date(2025, 6, 30))[0]
-    ppo = window(
-        base,
-        "PPO",
-        date(2025, 1, 1),
-        date(2025, 1, 28),
-        coaches_fte=2.0,
-        coaches_headcount=3,
-        clients_active_end=40,
-        employer_contacts=48,
-        ph34=10,
-    )
-    ppo.update(
-        pct_time_job_coaching="95,9999999999",
-        pct_time_in_community="64,9999999999",
-        pct_clients_from_main_teams="89,9999999999",
-        coaches_fte="1,9999999999",
-    )
+    ppo = window(base, "PPO", date(2025, 1, 1), date(2025, 1, 28), coaches_fte=2.0, coaches_headcount=3,
+                 clients_active_end=40, employer_contacts=48, ph34=10)
+    ppo.update(pct_time_job_coaching="95,9999999999", pct_time_in_community="64,9999999999",
+               pct_clients_from_main_teams="89,9999999999", coaches_fte="1,9999999999")
     rows = [
         ppo,
-        window(
-            base,
-            "PSA",
-            date(2025, 1, 1),
-            date(2025, 1, 31),
-            clients_new=500001,
-            referrals_new=500001,
-            median_days_to_employer_contact=10,
-        ),
-        window(
-            base,
-            "PSA",
-            date(2025, 2, 1),
-            date(2025, 2, 28),
-            clients_new=500000,
-            referrals_new=500000,
-            median_days_to_employer_contact=11,
-        ),
+        window(base, "PSA", date(2025, 1, 1), date(2025, 1, 31), clients_new=500001, referrals_new=500001,
+               median_days_to_employer_contact=10),
+        window(base, "PSA", date(2025, 2, 1), date(2025, 2, 28), clients_new=500000, referrals_new=500000,
+               median_days_to_employer_contact=11),
     ]
     write_export(root / "inbox" / "IPS seuranta tarkkuus_Perusraportti.csv", rows)
     as_of = date(2025, 6, 1)
@@ -620,12 +357,8 @@ def test_scenario_loaded_what_it_should(request, scenario: str) -> None:
     if scenario == "mid_tertiary":
         incomplete = [r for r in loaded.ref["region_tertiary"] if not r["complete"]]
         assert incomplete, "the as-of date should fall inside a tertiary with data"
-        clipped = [
-            r
-            for r in incomplete
-            if r["days_covered"] < 123
-            and any(w["region_code"] == r["region_code"] and w["period_end"] > loaded.as_of for w in loaded.windows)
-        ]
+        clipped = [r for r in incomplete if r["days_covered"] < 123 and any(
+            w["region_code"] == r["region_code"] and w["period_end"] > loaded.as_of for w in loaded.windows)]
         assert clipped, "some window should reach past the as-of date and be clipped"
 
 
@@ -638,11 +371,8 @@ def test_edge_case_windows_all_accepted(edge_cases: Loaded) -> None:
 
 
 def test_reference_window_scores_on_band_boundaries(edge_cases: Loaded) -> None:
-    got = {
-        r["period_start"]: tuple(r[f"fid_{i}"] for i in ("01", "02", "04", "15", "17", "24"))
-        for r in edge_cases.ref["monitoring_window"]
-        if r["region_code"] == "POH"
-    }
+    got = {r["period_start"]: tuple(r[f"fid_{i}"] for i in ("01", "02", "04", "15", "17", "24"))
+           for r in edge_cases.ref["monitoring_window"] if r["region_code"] == "POH"}
     assert got == POH_SCORES
 
 
@@ -671,13 +401,8 @@ def test_reference_tertiaries_days_and_gaps(edge_cases: Loaded) -> None:
     assert row("region_tertiary", "ESA", "2025-T3")["days_covered"] == 45
     assert row("region_tertiary", "LAP", "2025-T2") is None
     assert row("submission_status", "LAP", "2025-T2") == {
-        "region_code": "LAP",
-        "tertiary": "2025-T2",
-        "windows": 0,
-        "last_submitted_at": None,
-        "complete": True,
-        "missing": True,
-    }
+        "region_code": "LAP", "tertiary": "2025-T2", "windows": 0, "last_submitted_at": None, "complete": True,
+        "missing": True}
     assert row("submission_status", "KAN", "2025-T3")["missing"] is False
     assert row("submission_status", "ESA", "2025-T1") is None
     assert row("submission_status", "ESA", "2025-T3")["last_submitted_at"] == datetime(2025, 10, 14, 9, 30)
@@ -706,10 +431,8 @@ def test_reference_just_below_a_boundary(precision: Loaded) -> None:
 
 
 def test_reference_fidelity_totals_and_levels(edge_cases: Loaded) -> None:
-    got = {
-        (r["region_code"], r["assessed_on"]): (r["total"], r["level"], r["items_answered"])
-        for r in edge_cases.ref["fidelity_assessment"]
-    }
+    got = {(r["region_code"], r["assessed_on"]): (r["total"], r["level"], r["items_answered"])
+           for r in edge_cases.ref["fidelity_assessment"]}
     assert got == {
         ("PIR", date(2025, 5, 10)): (73, "ei tuettua työllistymistä", 25),
         ("PIR", date(2025, 9, 10)): (74, "kohtalainen taso", 25),
