@@ -10,6 +10,9 @@ import re
 from dataclasses import asdict, dataclass
 
 from ipsetl.decoding import printable
+from schemas.catalogue import catalogue
+
+_CAT = catalogue()
 
 ERROR = "error"
 WARNING = "warning"
@@ -68,7 +71,7 @@ RULE_LABELS: dict[str, str] = {
     "permanent_le_jobs": "toistaiseksi voimassa olevia enemmän kuin uusia työsuhteita",
     "wage_subsidy_le_jobs": "palkkatuettuja enemmän kuin uusia työsuhteita",
     "period_end_ge_start": "jakso päättyy ennen alkuaan",
-    "window_length": "jakson pituus ei ole 28–124 päivää",
+    "window_length": f"jakson pituus ei ole {_CAT.window_min_days}–{_CAT.window_max_days} päivää",
     "extra_fields": "rivillä liikaa kenttiä",
     "field_count": "rivillä liian vähän kenttiä",
     "phase_sum": "vaiheiden summa ei täsmää",

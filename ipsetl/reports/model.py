@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from ipsetl.reports import charts, fiformat
 from ipsetl.reports.data import WINDOW_FIGURES, Cell, RegionSection, Tertiary
-from ipsetl.reports.figures import BENCHMARKS, BY_COLUMN, COMPARISON, LEVELS, Measure
+from ipsetl.reports.figures import BENCHMARKS, BY_COLUMN, CATALOGUE, COMPARISON, LEVELS, Measure
 
 # --- the building blocks ------------------------------------------------------------------------------
 
@@ -215,14 +215,32 @@ def change(pair: tuple) -> str:
     return fiformat.signed(delta, fiformat.digits(kind))
 
 
+# The benchmarks (schemas/catalogue.toml) as the texts name them: "31 % vähimmäistaso, 41 % keskitaso,
+# 50 % erinomainen" and "31, 41 ja 50 %".
+# The fidelity levels with their score ranges: "esimerkillinen taso 115–125, …, ei tuettua työllistymistä
+# 73 tai alle" (a total is 25–125).
+LEVEL_RANGES = ", ".join(
+    f"{lv.name} {lv.min}–{hi}" if i < len(CATALOGUE.levels) - 1 else f"{lv.name} {hi} tai alle"
+    for i, (lv, hi) in enumerate(
+        zip(CATALOGUE.levels, [125, *(lv.min - 1 for lv in CATALOGUE.levels[:-1])], strict=True)
+    )
+)
+BENCHMARK_LIST = ", ".join(label for _, label in BENCHMARKS)
+BENCHMARK_VALUES = (
+    ", ".join(str(round(r * 100)) for r, _ in BENCHMARKS[:-1]) + f" ja {round(BENCHMARKS[-1][0] * 100)} %"
+)
+
+
 def benchmark_text(rate: float) -> str:
-    if rate >= 0.50:
-        return "erinomaisella tasolla (vertailuarvo 50 %)"
-    if rate >= 0.41:
-        return "keskitason (41 %) yläpuolella"
-    if rate >= 0.31:
-        return "vähimmäistason (31 %) ja keskitason (41 %) välillä"
-    return "alle vähimmäistason (31 %)"
+    """Where a rate stands among the three benchmarks (lowest, middle, highest), in Finnish."""
+    low, mid, high = (round(r * 100) for r, _ in BENCHMARKS)
+    if rate >= BENCHMARKS[2][0]:
+        return f"erinomaisella tasolla (vertailuarvo {high} %)"
+    if rate >= BENCHMARKS[1][0]:
+        return f"keskitason ({mid} %) yläpuolella"
+    if rate >= BENCHMARKS[0][0]:
+        return f"vähimmäistason ({low} %) ja keskitason ({mid} %) välillä"
+    return f"alle vähimmäistason ({low} %)"
 
 
 def _or_dash(value) -> str:
@@ -402,10 +420,9 @@ def methods(measures: tuple[Measure, ...], threshold: int) -> list:
                 Definition(
                     "Laatukriteerien yhteispisteet ja taso",
                     "",
-                    "25 kriteerin pisteiden summa (25–125), kun kaikkiin kriteereihin on vastattu: esimerkillinen "
-                    "taso 115–125, hyvä taso 100–114, kohtalainen taso 74–99, ei tuettua työllistymistä 73 tai "
-                    "alle. Alueen taso kolmannesvuodella on sen viimeisin kolmanneksen loppuun mennessä tehty "
-                    "arviointi (ulkoinen arviointi ennen saman päivän itsearviointia).",
+                    "25 kriteerin pisteiden summa (25–125), kun kaikkiin kriteereihin on vastattu: "
+                    f"{LEVEL_RANGES}. Alueen taso kolmannesvuodella on sen viimeisin kolmanneksen loppuun "
+                    "mennessä tehty arviointi (ulkoinen arviointi ennen saman päivän itsearviointia).",
                 ),
                 Definition(
                     "Suuntaa-antavat pisteet seurantatiedoista",
@@ -418,7 +435,7 @@ def methods(measures: tuple[Measure, ...], threshold: int) -> list:
                     "Työllisyysasteen vertailuarvot",
                     "",
                     "IPS Learning Community (13 Yhdysvaltain osavaltiota, 8 vuotta, neljännesvuosittainen aste): "
-                    "31 % vähimmäistaso, 41 % keskitaso, 50 % erinomainen. Vertailuksi: THL:n arvioinnissa 49 % "
+                    f"{BENCHMARK_LIST}. Vertailuksi: THL:n arvioinnissa 49 % "
                     "osallistujista työllistyi avoimille työmarkkinoille jossain vaiheessa valmennusta.",
                 ),
             ]
@@ -544,8 +561,8 @@ def _summary(ctx: dict) -> list:
         ],
     )
     benchmarks = text(
-        "Työllisyysasteen vertailuarvot (IPS Learning Community, neljännesvuosittainen aste): 31 % vähimmäistaso, "
-        "41 % keskitaso, 50 % erinomainen. Kolmannesvuoden aste kattaa neljännesvuotta pidemmän ajan, joten se "
+        "Työllisyysasteen vertailuarvot (IPS Learning Community, neljännesvuosittainen aste): "
+        f"{BENCHMARK_LIST}. Kolmannesvuoden aste kattaa neljännesvuotta pidemmän ajan, joten se "
         "on yleensä hieman korkeampi kuin saman toiminnan neljännesvuosiaste; THL:n oman arvioinnin mukaan 49 % "
         "osallistujista työllistyi avoimille työmarkkinoille jossain vaiheessa valmennusta (kertymä, ei "
         "jaksokohtainen).",
@@ -575,7 +592,7 @@ def _trends(ctx: dict) -> list:
         f"Koko maan työllisyysaste kolmannesvuosittain: {national_words}. "
         + (f"Alueiden viimeisin työllisyysaste ({cats[-1]}), suurimmasta pienimpään: {region_words}. " if shown else "")
         + (f"Ei näytettävää astetta: {', '.join(missing)}. " if missing else "")
-        + "Vertailuarvot 31, 41 ja 50 %."
+        + f"Vertailuarvot {BENCHMARK_VALUES}."
     )
     employment = charts.line_chart(
         cats,
@@ -614,7 +631,7 @@ def _trends(ctx: dict) -> list:
         Figure(employment, "Kuvio 1. Työllisyysaste kolmannesvuosittain: koko maa ja alueet", rate_alt),
         text(
             f"Musta viiva: koko maa. Harmaat viivat: alueet, tunnus viivan lopussa{hidden}. "
-            "Katkoviivat: vertailuarvot 31, 41 ja 50 %.",
+            f"Katkoviivat: vertailuarvot {BENCHMARK_VALUES}.",
             style="note",
         ),
         Figure(
@@ -782,7 +799,7 @@ def _regional_figures(ctx: dict) -> list:
         blocks.append(
             Figure(
                 svg,
-                f"Työllisyysaste kolmannesvuosittain: {s.code} ja koko maa, vertailuarvot 31, 41 ja 50 %",
+                f"Työllisyysaste kolmannesvuosittain: {s.code} ja koko maa, vertailuarvot {BENCHMARK_VALUES}",
                 f"Alueen {s.code} ja koko maan työllisyysaste kolmannesvuosittain: {alt}",
             )
         )
