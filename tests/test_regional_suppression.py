@@ -17,6 +17,7 @@ from ipsetl.sample_inbox import generate_monitoring, write_export
 
 IPSETL = [sys.executable, "-m", "ipsetl.cli"]
 SMALL = {"1", "2", "3", "4"}
+SMALL_REGION = "Lapin"
 COUNT_HEADS = ("Palvelussa", "Aktiivisia lopussa", "Uusia asiakkaita", "Uusia työsuhteita")
 
 
@@ -67,6 +68,11 @@ def _run(tmp_path: Path, suppression: str) -> Path:
     rows = generate_monitoring(21)[:30]
     for r in rows[:6]:  # a few windows with small counts
         r["clients_new"], r["jobs_started"] = 2, 1
+    for r in rows:  # a region whose rate rests on fewer than 5 clients served
+        if r["region"].startswith(SMALL_REGION):
+            r["clients_served"], r["clients_employed"], r["clients_active_end"] = 3, 1, 3
+            for phase in ("1", "2", "3", "4", "5", "unknown"):
+                r[f"clients_phase_{phase}"] = 3 if phase == "1" else 0
     root = tmp_path / suppression
     write_export(root / "inbox" / "seuranta.csv", rows)
     env = {k: v for k, v in os.environ.items() if not k.startswith("IPSETL_")}
@@ -122,3 +128,42 @@ def test_no_count_of_people_1_to_4_in_any_table_of_a_regional_report(shown):
                 checked += 1
                 assert not SMALL & set(row[1:]), (html.name, heading, row)
     assert checked > 100
+
+
+_CHART_POINT = re.compile(r"(\d{4}-T\d): ([^;(]+?) \(koko maa ([^)]+)\)")
+
+
+def _chart_points(html: Path) -> dict[str, tuple[str, str]]:
+    """The regional trend chart's points, as the chart's own description (SVG <desc>) lists them."""
+    descs = re.findall(r"<desc[^>]*>([^<]*)</desc>", html.read_text(encoding="utf-8"))
+    charts = [d for d in descs if "(koko maa" in d]
+    assert len(charts) <= 1, html.name
+    return {t: (own.strip(), nat) for d in charts for t, own, nat in _CHART_POINT.findall(" ".join(d.split()))}
+
+
+def test_the_trend_chart_leaves_out_a_rate_the_tables_hide(shown):
+    """The chart is drawn from the published cells: a rate of fewer than 5 clients served is a gap
+    in the chart and its description, as in the tables (it was drawn from the raw rate)."""
+    hidden = 0
+    for html in sorted(shown["1"].glob("*/alueraportti_LAP_*.html")):
+        twin = _chart_points(shown["0"] / html.parent.name / html.name)
+        for tertiary, (own, _nat) in _chart_points(html).items():
+            assert own == "–", (html.name, tertiary, own)
+            assert twin[tertiary][0].endswith("%")  # the unsuppressed report draws it: the test can fail
+            hidden += 1
+    assert hidden
+
+
+def test_a_chart_point_hides_the_national_rate_the_national_figures_hide():
+    from ipsetl.reports.data import ReportOptions, _trend_point
+
+    row = {"tertiary": "2025-T1", "employment_rate": 0.5, "clients_served": 40, "clients_employed": 20}
+    small = {**row, "national_rate": 2 / 3, "national_clients_served": 3, "national_clients_employed": 2}
+    assert _trend_point(small, "LAP", ReportOptions(suppress=True))["national_rate"] is None
+    assert _trend_point(small, "LAP", ReportOptions(suppress=False))["national_rate"] == 2 / 3
+    large = {**small, "national_clients_served": 300, "national_clients_employed": 200}
+    assert _trend_point(large, "LAP", ReportOptions(suppress=True)) == {
+        "tertiary": "2025-T1",
+        "employment_rate": 0.5,
+        "national_rate": 2 / 3,
+    }

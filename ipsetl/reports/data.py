@@ -83,6 +83,12 @@ class Cell:
     kind: str
     marker: str | None = None
 
+    @property
+    def plotted(self) -> Any:
+        """The figure as a chart draws it: its value, or a gap where the tables show a mark. Every
+        chart series is made of these, so a chart cannot show what a table hides."""
+        return None if self.marker else self.value
+
 
 @dataclass
 class ReportOptions:
@@ -361,30 +367,28 @@ def trend_series(con, t: Tertiary, opts: ReportOptions) -> dict:
     for r in reg:
         by_tertiary.setdefault(r["tertiary"], {})[r["region_code"]] = r
     national = {r["tertiary"]: r for r in nat}
-    national_rate: list = [r["employment_rate"] for r in nat]
+    charted = ["employment_rate", "clients_new", "jobs_started", "education_started"]
+    national_cells: dict[str, dict[str, Cell]] = {}
     for label, rows in by_tertiary.items():
         markers = _suppress(rows, national.get(label), opts)  # the same marks as that tertiary's tables
         for code, row in rows.items():
             cell = _cells(row, code, markers, opts, ["employment_rate"])["employment_rate"]
             series = regional.setdefault(code, [None] * len(cats))
             if label in cats:
-                series[cats.index(label)] = None if cell.marker else row["employment_rate"]
-        if label in cats:  # a national rate the tables hide is not drawn or described either
-            cell = _cells(national.get(label), "national", markers, opts, ["employment_rate"])["employment_rate"]
-            if cell.marker:
-                national_rate[cats.index(label)] = None
+                series[cats.index(label)] = cell.plotted
+        if label in cats:  # a national figure the tables hide is not drawn or described either
+            national_cells[label] = _cells(national[label], "national", markers, opts, charted)
 
-    def counts(col: str) -> list:
-        """National counts for the chart; a small one is left out as in the tables."""
-        return [None if opts.suppress and disclosure.is_small(r[col], opts.threshold) else r[col] for r in nat]
+    def plotted(col: str) -> list:
+        return [national_cells[c][col].plotted for c in cats]
 
     return {
         "categories": cats,
-        "national_rate": national_rate,
+        "national_rate": plotted("employment_rate"),
         "regional_rate": regional,
-        "clients_new": counts("clients_new"),
-        "jobs_started": counts("jobs_started"),
-        "education_started": counts("education_started"),
+        "clients_new": plotted("clients_new"),
+        "jobs_started": plotted("jobs_started"),
+        "education_started": plotted("education_started"),
     }
 
 
@@ -517,7 +521,8 @@ def regional_contexts(
     statuses = _by_region(con, "SELECT * FROM mart.submission_status WHERE tertiary = ?", [t.label])
     trends = _by_region(
         con,
-        """SELECT r.*, n.employment_rate AS national_rate
+        """SELECT r.*, n.employment_rate AS national_rate, n.clients_served AS national_clients_served,
+                  n.clients_employed AS national_clients_employed
            FROM mart.region_tertiary r JOIN mart.national_tertiary n USING (tertiary)
            WHERE r.tertiary <= ? ORDER BY r.region_code, r.tertiary""",
         [t.label],
@@ -561,14 +566,20 @@ def regional_contexts(
 
 
 def _trend_point(row: dict, code: str, opts: ReportOptions) -> dict:
-    """One tertiary of a regional report's chart: the region's rate, unless the tables of that
-    tertiary would hide it (regional suppression on), and the national rate (never hidden there)."""
-    rate = row["employment_rate"]
-    if opts.suppress:
-        markers = _suppress({code: row}, None, opts)
-        if _cells(row, code, markers, opts, ["employment_rate"])["employment_rate"].marker:
-            rate = None
-    return {"tertiary": row["tertiary"], "employment_rate": rate, "national_rate": row["national_rate"]}
+    """One tertiary of a regional report's chart: the region's rate and the national one, each as
+    that tertiary's tables publish it (with regional suppression on, a hidden rate is a gap)."""
+    national = {
+        "employment_rate": row["national_rate"],
+        "clients_served": row["national_clients_served"],
+        "clients_employed": row["national_clients_employed"],
+    }
+    own = _cells(row, code, _suppress({code: row}, None, opts), opts, ["employment_rate"])
+    nat = _cells(national, "national", _suppress({"national": national}, None, opts), opts, ["employment_rate"])
+    return {
+        "tertiary": row["tertiary"],
+        "employment_rate": own["employment_rate"].plotted,
+        "national_rate": nat["employment_rate"].plotted,
+    }
 
 
 def regions_for_reports(con) -> list[str]:
