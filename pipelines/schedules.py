@@ -13,10 +13,11 @@ from datetime import date, timedelta
 import dagster as dg
 
 from pipelines.jobs import ingest_job, tertiary_job
-from pipelines.partitions import ensure_partitions, tertiary_of
+from pipelines.partitions import ensure_partitions
 from pipelines.resources import IpsetlPaths
+from schemas.catalogue import deadlines, tertiary_of
 
-DEADLINES = ((4, 30), (8, 31), (12, 31))
+DEADLINES = deadlines()  # the tertiaries' last days (schemas/catalogue.toml)
 DRAFT_DAYS_BEFORE = int(os.environ.get("IPSETL_DRAFT_DAYS_BEFORE", "7"))
 REPORT_HOUR = int(os.environ.get("IPSETL_REPORT_HOUR", "18"))
 INGEST_CRON = os.environ.get("IPSETL_INGEST_CRON", "0 6 * * 1")

@@ -8,8 +8,10 @@ line reads it on paths that must stay fast.
 
 from __future__ import annotations
 
+import calendar
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -112,6 +114,7 @@ class Catalogue:
     window_min_days: int
     window_max_days: int
     discrepancy_points: int
+    tertiary_last_months: tuple[int, ...]
 
     def __getitem__(self, name: str) -> Column:
         return self.by_name[name]
@@ -166,7 +169,44 @@ def catalogue() -> Catalogue:
         window_min_days=int(rules["window_min_days"]),
         window_max_days=int(rules["window_max_days"]),
         discrepancy_points=int(rules["discrepancy_points"]),
+        tertiary_last_months=tuple(int(m) for m in raw["tertiaries"]["last_months"]),
     )
+
+
+# The tertiary calendar, for Python; the SQL macros mart.tertiary_* are rendered from the same months.
+
+
+def tertiary_of(day: date) -> str:
+    """The label (YYYY-Tn) of the tertiary holding a day."""
+    months = catalogue().tertiary_last_months
+    return f"{day.year}-T{next(n for n, last in enumerate(months, 1) if day.month <= last)}"
+
+
+def tertiary_bounds(label: str) -> tuple[date, date]:
+    """First and last day of a tertiary."""
+    year, n = int(label[:4]), int(label[-1])
+    months = (0, *catalogue().tertiary_last_months)
+    last = months[n]
+    return date(year, months[n - 1] + 1, 1), date(year, last, calendar.monthrange(year, last)[1])
+
+
+def previous_tertiary(label: str) -> str:
+    year, n = int(label[:4]), int(label[-1])
+    return f"{year - 1}-T{len(catalogue().tertiary_last_months)}" if n == 1 else f"{year}-T{n - 1}"
+
+
+def deadlines() -> tuple[tuple[int, int], ...]:
+    """(month, day) of each tertiary's last day in a non-leap year: the funder report's deadlines."""
+    return tuple((m, calendar.monthrange(2025, m)[1]) for m in catalogue().tertiary_last_months)
+
+
+def tertiary_calendar_text() -> str:
+    """`T1 = 1.1.–30.4., T2 = 1.5.–31.8., T3 = 1.9.–31.12.`"""
+    out = []
+    for n in range(1, len(catalogue().tertiary_last_months) + 1):
+        start, end = tertiary_bounds(f"2025-T{n}")
+        out.append(f"T{n} = {start.day}.{start.month}.–{end.day}.{end.month}.")
+    return ", ".join(out)
 
 
 # SQL built from the catalogue: the marts' SQL files are Jinja templates given these (see
@@ -215,6 +255,7 @@ def sql_globals() -> dict:
         "total": total,
         "total_mismatch": total_mismatch,
         "section": section,
+        "tertiary_calendar": tertiary_calendar_text(),
         "items": [c.name for c in cat.form_columns("laatu") if c.type == "item"],
         "tertiary_sums": cat.where(tertiary="sum"),
         "tertiary_latest": cat.where(tertiary="latest"),

@@ -29,6 +29,7 @@ MACRO_CALLS = {
     "fid_21_score": "0.9, 10",
     "fid_24_score": "0.7",
     "fidelity_level": "101",
+    "ratio": "41, 100",
     "round_half_up": "41.25, 1",
     "tertiary_end": "'2026-T1'",
     "tertiary_index": "DATE '2026-05-03'",

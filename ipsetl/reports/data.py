@@ -28,6 +28,7 @@ from ipsetl.reports.figures import (
     SHORT_LABELS,
     Measure,
 )
+from schemas.catalogue import previous_tertiary, tertiary_bounds
 
 if TYPE_CHECKING:  # the report workers need no database: 30 MB and 0,2 s less each
     import duckdb
@@ -123,10 +124,6 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Iterable = ()) -> li
     return [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
 
 
-def _tertiary_bounds(con, label: str) -> tuple[date, date]:
-    return con.execute("SELECT mart.tertiary_start(?), mart.tertiary_end(?)", [label, label]).fetchone()
-
-
 def report_tertiaries(con: duckdb.DuckDBPyConnection, as_of: date) -> list[Tertiary]:
     """Every tertiary with data that is complete by the as-of date, and the one holding the as-of
     date as a draft (interface.md, "Reports")."""
@@ -139,7 +136,7 @@ def report_tertiaries(con: duckdb.DuckDBPyConnection, as_of: date) -> list[Terti
     ]
     out = []
     for label in [*labels, current] if current not in labels else labels:
-        start, end = _tertiary_bounds(con, label)
+        start, end = tertiary_bounds(label)
         out.append(Tertiary(label, start, end, end <= as_of, draft=end > as_of))
     return out
 
@@ -166,10 +163,7 @@ def select_tertiaries(due: list[Tertiary], scope: str) -> list[Tertiary]:
     return [t for t in due if t.label in chosen]
 
 
-def previous_label(label: str) -> str:
-    year, n = int(label[:4]), int(label[-1])
-    return f"{year - 1}-T3" if n == 1 else f"{year}-T{n - 1}"
-
+previous_label = previous_tertiary  # the calendar is the catalogue's
 
 # --- disclosure control -------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from ipsetl.reports import charts, fiformat
 from ipsetl.reports.data import WINDOW_FIGURES, Cell, RegionSection, Tertiary
 from ipsetl.reports.figures import BENCHMARKS, BY_COLUMN, CATALOGUE, COMPARISON, LEVELS, Measure
+from schemas.catalogue import tertiary_calendar_text
 
 # --- the building blocks ------------------------------------------------------------------------------
 
@@ -397,7 +398,7 @@ def methods(measures: tuple[Measure, ...], threshold: int) -> list:
     return [
         text(
             bold("Kolmannesvuosi"),
-            " (T1 = 1.1.–30.4., T2 = 1.5.–31.8., T3 = 1.9.–31.12.). Alueet raportoivat 2–3 kuukauden jaksoista; "
+            f" ({tertiary_calendar_text()}). Alueet raportoivat 2–3 kuukauden jaksoista; "
             "jakso kuuluu sille kolmannesvuodelle, jolle sen päättymispäivä osuu. Rahoittajan määräpäivät ovat "
             "kolmannesvuosien viimeiset päivät.",
         ),

@@ -1,18 +1,23 @@
--- Tertiaries (kolmannesvuodet): T1 = 1.1.–30.4., T2 = 1.5.–31.8., T3 = 1.9.–31.12.; label YYYY-Tn.
+-- Tertiaries (kolmannesvuodet): {{ tertiary_calendar }}; label YYYY-Tn.
 -- A window belongs to the tertiary that contains its period_end (indicators.md).
+-- The months are schemas/catalogue.toml's [tertiaries] (Python: schemas.catalogue.tertiary_of).
+{%- set months = catalogue.tertiary_last_months %}
 CREATE OR REPLACE MACRO mart.tertiary_index(d) AS
-    year(d) * 3 + CASE WHEN month(d) <= 4 THEN 0 WHEN month(d) <= 8 THEN 1 ELSE 2 END;
+    year(d) * {{ months | length }} + CASE
+{%- for last in months[:-1] %} WHEN month(d) <= {{ last }} THEN {{ loop.index0 }}{% endfor %} ELSE {{ months | length - 1 }} END;
 
 CREATE OR REPLACE MACRO mart.tertiary_label(idx) AS
-    CAST(idx // 3 AS VARCHAR) || '-T' || CAST(idx % 3 + 1 AS VARCHAR);
+    CAST(idx // {{ months | length }} AS VARCHAR) || '-T' || CAST(idx % {{ months | length }} + 1 AS VARCHAR);
 
 CREATE OR REPLACE MACRO mart.tertiary_of(d) AS mart.tertiary_label(mart.tertiary_index(d));
 
 CREATE OR REPLACE MACRO mart.tertiary_start(label) AS
-    make_date(CAST(left(label, 4) AS INTEGER), 4 * (CAST(right(label, 1) AS INTEGER) - 1) + 1, 1);
+    make_date(CAST(left(label, 4) AS INTEGER),
+              list_value(1{% for last in months[:-1] %}, {{ last + 1 }}{% endfor %})[CAST(right(label, 1) AS INTEGER)], 1);
 
 CREATE OR REPLACE MACRO mart.tertiary_end(label) AS
-    CAST(mart.tertiary_start(label) + INTERVAL 4 MONTH - INTERVAL 1 DAY AS DATE);
+    last_day(make_date(CAST(left(label, 4) AS INTEGER),
+                       list_value({{ months | join(", ") }})[CAST(right(label, 1) AS INTEGER)], 1));
 
 -- The as-of date the last run was given; today when no run has recorded one.
 CREATE OR REPLACE MACRO mart.as_of() AS
