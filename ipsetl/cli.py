@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 import click
 
+from ipsetl import fiformat
 from ipsetl.config import settings
 
 
@@ -96,7 +97,7 @@ def _run(inbox, warehouse_, reports, as_of, scope: str = "all", force: bool = Fa
         raise UserError(f"Saapuneiden kansiota {s.inbox} ei ole; luo se tai anna --inbox.")
     _check_scope(scope)
     _check_forms()
-    _say(f"Ajo alkaa: {s.inbox} → {s.warehouse} (tilannepäivä {day.day}.{day.month}.{day.year})")
+    _say(f"Ajo alkaa: {s.inbox} → {s.warehouse} (tilannepäivä {fiformat.fi_date(day)})")
     started = time.monotonic()
     if not force:
         from ipsetl.reports.freshness import up_to_date
@@ -104,7 +105,7 @@ def _run(inbox, warehouse_, reports, as_of, scope: str = "all", force: bool = Fa
         if up_to_date(s, day, scope):
             _say(
                 f"Ei muutoksia: saapuneiden tiedostot on jo luettu ja raportit ovat ajan tasalla "
-                f"({time.monotonic() - started:.1f} s; aja kuitenkin: --force)."
+                f"({fiformat.number(time.monotonic() - started, 1)} s; aja kuitenkin: --force)."
             )
             _say("")
             for line in status_lines(s.warehouse, day, runs=False):
@@ -117,7 +118,7 @@ def _run(inbox, warehouse_, reports, as_of, scope: str = "all", force: bool = Fa
         _say(f"Ajo epäonnistui: {exc}")
         _say("Tietovarasto jäi ennalleen (kaikki kirjoitetaan yhdessä transaktiossa).")
         sys.exit(1)
-    _say(f"Valmis {time.monotonic() - started:.1f} s (ajo {result.run_id[:8]}).")
+    _say(f"Valmis {fiformat.number(time.monotonic() - started, 1)} s (ajo {result.run_id[:8]}).")
     named = [w.strip() for w in scope.split(",") if w.strip() not in ("", "all", "latest", "current", "none")]
     if missing := [w for w in named if w not in result.tertiaries]:
         _say(f"Huom: kaudelta {', '.join(missing)} ei ole raportoitavaa (ei tietoja tai ei vielä alkanut).")
@@ -302,8 +303,7 @@ def export(directory, fmt, warehouse):
         _say(f"Huom: tietosanastoa {exporter.DICTIONARY} ei löytynyt; sarakkeiden kuvaukset jäävät pois.")
 
     def told(item) -> None:
-        size = f"{item.size_bytes / 1024:.0f} kt".replace(".", ",")
-        click.echo(f"  {item.table} → {item.path} ({item.rows} riviä, {size})")
+        click.echo(f"  {item.table} → {item.path} ({item.rows} riviä, {fiformat.number(item.size_bytes / 1024)} kt)")
 
     with connect(s.warehouse, read_only=True, wait_s=s.lock_wait_s, on_wait=_say) as con:
         try:
@@ -332,7 +332,6 @@ def status(warehouse, as_of):
 def restore(snapshot, warehouse):
     """Palauta tietovarasto varmuuskopiosta (ilman nimeä: luettelo; `latest`: uusin)."""
     from ipsetl import snapshots
-    from ipsetl.status import fi_datetime
 
     s = settings(warehouse=warehouse)
     snaps = snapshots.list_snapshots(s.warehouse)
@@ -344,14 +343,15 @@ def restore(snapshot, warehouse):
             return
         click.echo(f"Varmuuskopiot ({snapshots.snapshot_dir(s.warehouse)}), uusin ensin:")
         for snap in snaps:
-            click.echo(f"  {snap.name}  {fi_datetime(snap.taken_at)}  {snap.size_bytes // 1024} kt")
+            size = fiformat.number(snap.size_bytes // 1024)
+            click.echo(f"  {snap.name}  {fiformat.fi_datetime(snap.taken_at)}  {size} kt")
         click.echo("Palauta: ipsetl restore NIMI   (tai: ipsetl restore latest)")
         return
     try:
         chosen, before = snapshots.restore(s.warehouse, snapshot, wait_s=s.lock_wait_s)
     except FileNotFoundError as exc:
         raise UserError(str(exc)) from exc
-    click.echo(f"Palautettiin {chosen.name} ({fi_datetime(chosen.taken_at)}) → {s.warehouse}.")
+    click.echo(f"Palautettiin {chosen.name} ({fiformat.fi_datetime(chosen.taken_at)}) → {s.warehouse}.")
     if before:
         click.echo(f"Palautusta edeltänyt tila tallennettiin: {before.name}")
 

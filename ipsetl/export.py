@@ -37,7 +37,7 @@ from pathlib import Path
 import duckdb
 
 from ipsetl.config import PROJECT_ROOT
-from ipsetl.reports.fiformat import neutralise
+from ipsetl.fiformat import neutralise, plain
 from ipsetl.warehouse import fsync_path
 
 DICTIONARY = PROJECT_ROOT / "docs" / "data-dictionary.md"
@@ -139,7 +139,7 @@ def _csv_cell(value) -> str:
             text = format(Decimal(text), "f")
         return text.replace(".", ",")
     if isinstance(value, Decimal):
-        return format(value, "f").replace(".", ",")
+        return plain(value)
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="milliseconds" if value.microsecond else "seconds")
     if isinstance(value, date):

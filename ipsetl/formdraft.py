@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ipsetl import fiformat
 from ipsetl.formcheck import Header, HeaderCheck, Missing, check_headers
 from ipsetl.forms import FormFileError, FormVersion, form_files, forms_dir, get_form, load_form
 from ipsetl.headers import normalise_header
@@ -131,7 +132,7 @@ END = "# ---"
 
 def _intro(base: FormVersion, version: int, source: str, today: date) -> list[str]:
     return [
-        f"{INTRO} {today.day}.{today.month}.{today.year}: `ipsetl forms draft` tiedostosta {_comment(source)},",
+        f"{INTRO} {fiformat.fi_date(today)}: `ipsetl forms draft` tiedostosta {_comment(source)},",
         f"# pohjana {base.name} ({base.path.name if base.path else base.name}). Tarkista rivit, joilla on",
         '# "# muutettu", ja poista tämä kommentti, kun versio on tarkistettu.',
         END,

@@ -14,6 +14,7 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass
 
+from ipsetl import fiformat
 from ipsetl.decoding import UnreadableFile, decode_bytes
 from ipsetl.headers import normalise_header
 from ipsetl.limits import DEFAULT_LIMITS, Limits, mb
@@ -57,11 +58,11 @@ class _Bounded:
         if len(row) > self.width:
             self.width = len(row)
             if self.width > self.limits.max_columns:
-                raise too_large(f"yli {self.limits.max_columns:,} saraketta".replace(",", " "))
+                raise too_large(f"yli {fiformat.number(self.limits.max_columns)} saraketta")
         if self.rows > self.limits.max_rows:
-            raise too_large(f"yli {self.limits.max_rows:,} riviä".replace(",", " "))
+            raise too_large(f"yli {fiformat.number(self.limits.max_rows)} riviä")
         if self.rows * self.width > self.limits.max_cells:
-            raise too_large(f"yli {self.limits.max_cells:,} solua (rivit × sarakkeet)".replace(",", " "))
+            raise too_large(f"yli {fiformat.number(self.limits.max_cells)} solua (rivit × sarakkeet)")
 
 
 def _read_csv(text: str, delimiter: str, limits: Limits, strict: bool) -> list[list[str]]:
@@ -89,7 +90,7 @@ def _parse_csv(text: str, delimiter: str, limits: Limits = DEFAULT_LIMITS) -> li
             return _read_csv(text, delimiter, limits, strict=False)
     except csv.Error as exc:
         if "field larger" in str(exc):
-            raise too_large(f"yli {limits.max_cell_chars:,} merkin vastaus".replace(",", " ")) from exc
+            raise too_large(f"yli {fiformat.number(limits.max_cell_chars)} merkin vastaus") from exc
         raise
 
 
@@ -222,7 +223,7 @@ def inspect_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> bool:
     file bound, declares a DTD (entity expansion, external entities: Excel never writes one) or has
     more shared strings than the bound. Returns whether it holds macros (VBA)."""
     if data.count(b"PK\x01\x02") > MAX_MEMBERS:  # central-directory entries (an upper bound): before parsing them
-        raise too_large(f"yli {MAX_MEMBERS:,} osaa (zip-paketin tiedostoja)".replace(",", " "))
+        raise too_large(f"yli {fiformat.number(MAX_MEMBERS)} osaa (zip-paketin tiedostoja)")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -265,7 +266,7 @@ def inspect_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> bool:
                     if shared:
                         strings += len(_SHARED_STRING.findall(window)) - len(_SHARED_STRING.findall(tail))
                         if strings > limits.max_shared_strings:
-                            raise too_large(f"yli {limits.max_shared_strings:,} jaettua merkkijonoa".replace(",", " "))
+                            raise too_large(f"yli {fiformat.number(limits.max_shared_strings)} jaettua merkkijonoa")
                     if member.filename == "[Content_Types].xml" and any(t in window for t in _MACRO_TYPES):
                         macros = True
                     tail = chunk[-64:]

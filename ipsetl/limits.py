@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from ipsetl import fiformat
+
 MIB = 1024 * 1024
 
 DEFAULT_MAX_FILE_BYTES = 50 * MIB
@@ -40,4 +42,4 @@ DEFAULT_LIMITS = Limits()
 
 def mb(n: int) -> str:
     """Bytes as whole megabytes for a Finnish message (at least 1, so a 1 MiB limit is not '0 Mt')."""
-    return f"{max(1, round(n / MIB))} Mt"
+    return f"{fiformat.number(max(1, round(n / MIB)))} Mt"

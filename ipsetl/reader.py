@@ -250,7 +250,7 @@ def _prepare_file(
         return _rejected(
             result,
             "file_too_large",
-            f"Tiedosto on {size // 1_048_576} Mt, yli kokorajan {mb(max_bytes)}; sitä ei luettu "
+            f"Tiedosto on {mb(size)}, yli kokorajan {mb(max_bytes)}; sitä ei luettu "
             "(raja asetetaan ympäristömuuttujalla IPSETL_MAX_FILE_MB).",
         ), None
     return _prepare(name, data, limits, guard, budget)

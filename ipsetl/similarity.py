@@ -26,6 +26,8 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from ipsetl import fiformat
+
 # A question at least this alike to a form's question is taken for its rewording (forms draft, the
 # run's finding). Measured on tests/test_forms_change.py: rewordings of the two forms' questions
 # score 0,77–1, unrelated new questions at most 0,74.
@@ -173,6 +175,4 @@ def shortlist(found: Sequence[str], wanted: Sequence[str], per_wanted: int = SHO
 
 def percent(score: float) -> str:
     """A similarity as the coordinator reads it: `92 %` (the reports' own formatting, whole percents)."""
-    from ipsetl.reports.fiformat import percent as fi_percent  # Babel loads only when a message is made
-
-    return fi_percent(score, 0)
+    return fiformat.percent(score, 0)

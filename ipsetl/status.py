@@ -5,19 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from ipsetl import warehouse
+from ipsetl import fiformat, warehouse
 from ipsetl.findings import rule_label
-from ipsetl.reports import fiformat
 
 MAX_LISTED = 12
-
-
-def fi_date(d) -> str:
-    return fiformat.fi_date(d) if d else ""
-
-
-def fi_datetime(t) -> str:
-    return fiformat.fi_datetime(t) if t else ""
 
 
 def status_lines(path: Path, as_of: date | None = None, wait_s: float = 30, runs: bool = True) -> list[str]:
@@ -34,7 +25,7 @@ def status_lines(path: Path, as_of: date | None = None, wait_s: float = 30, runs
 
         run_as_of = q("SELECT mart.as_of()")[0][0]
         as_of = as_of or run_as_of
-        lines = [f"Tietovarasto: {path}  (tilannepäivä {fi_date(as_of)})", ""]
+        lines = [f"Tietovarasto: {path}  (tilannepäivä {fiformat.fi_date(as_of, empty='')})", ""]
         files = dict(q("SELECT status, count(*) FROM mart.source_file GROUP BY 1"))
         lines.append(
             f"Tiedostot: {sum(files.values())} (ladattu {files.get('loaded', 0)}, kaksoiskappaleita "
@@ -51,7 +42,7 @@ def status_lines(path: Path, as_of: date | None = None, wait_s: float = 30, runs
         superseded = q("SELECT count(*) FROM raw.monitoring_response WHERE NOT active")[0][0]
         assessments = q("SELECT count(*), count(DISTINCT region_code) FROM mart.fidelity_assessment")[0]
         lines.append(f"Vastausrivit: {rows_total} (hyväksytty {rows_acc}, hylätty {rows_rej})")
-        span = f", {fi_date(windows[2])}–{fi_date(windows[3])}" if windows[0] else ""
+        span = f", {fiformat.date_range(windows[2], windows[3])}" if windows[0] else ""
         lines.append(f"Seurantajaksot: {windows[0]} voimassa, {windows[1]} aluetta{span}; korvattuja {superseded}")
         lines.append(f"Laatuarvioinnit: {assessments[0]} voimassa, {assessments[1]} aluetta")
         lines.append("")
@@ -72,7 +63,7 @@ def _snapshots(path: Path) -> list[str]:
     if not snaps:
         return ["Varmuuskopiot: ei vielä (otetaan ennen jokaista kirjoittavaa ajoa)"]
     lines = [f"Varmuuskopiot ({len(snaps)}, palautus: ipsetl restore NIMI):"]
-    lines += [f"  {s.name}  {fi_datetime(s.taken_at)}" for s in snaps[:5]]
+    lines += [f"  {s.name}  {fiformat.fi_datetime(s.taken_at)}" for s in snaps[:5]]
     return lines
 
 
@@ -104,7 +95,7 @@ def _runs(limit: int = 5) -> list[str]:
         )
         part = run.tags.get("dagster/partition") or (f"{start}–{end}" if start and start != end else start or "")
         lines.append(
-            f"  {fi_datetime(started) or '–'}  {run.status.value.lower():9}  {run.job_name} {part}  ({trigger})"
+            f"  {fiformat.fi_datetime(started)}  {run.status.value.lower():9}  {run.job_name} {part}  ({trigger})"
         )
     return lines if records else []
 
@@ -124,7 +115,7 @@ def _regions(q, as_of: date | None) -> list[str]:
             lines.append(f"  {code}  {name}: ei seurantatietoja")
             continue
         gap = f"; PUUTTUU {', '.join(missing[code])}" if code in missing else ""
-        lines.append(f"  {code}  {name}: viimeisin jakso päättyi {fi_date(last_end)}{gap}")
+        lines.append(f"  {code}  {name}: viimeisin jakso päättyi {fiformat.fi_date(last_end)}{gap}")
     if as_of is None:
         lines.append("  (puuttuvat kolmannekset lasketaan viimeisimmän ajon tilannepäivän mukaan)")
     return lines

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 import pandas as pd
 import pandera.pandas as pa
 
+from ipsetl import fiformat
 from ipsetl.findings import ERROR, WARNING, Finding, quote
 from ipsetl.forms import FormVersion
 from ipsetl.mapping import MappedTable
@@ -40,11 +42,19 @@ def fmt_value(value: object) -> str:
         return "tyhjä"
     if isinstance(value, pd.Timestamp):
         if value.hour or value.minute or value.second:
-            return f"{value.day}.{value.month}.{value.year} {value.hour}:{value.minute:02d}"
-        return f"{value.day}.{value.month}.{value.year}"
+            return fiformat.fi_cell_datetime(value)
+        return fiformat.fi_date(value)
     if isinstance(value, float):
-        return (f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))).replace(".", ",")
+        return fiformat.plain(fiformat.round_half_up(value, 2), trim=True)
     return str(value)
+
+
+def _bound(text: str) -> str:
+    """A check's bound as pandera writes it (`0`, `1.5`), with a decimal comma."""
+    try:
+        return fiformat.plain(Decimal(text))
+    except InvalidOperation:
+        return text
 
 
 def _failures(model: type[pa.DataFrameModel], frame: pd.DataFrame) -> pd.DataFrame:
@@ -116,7 +126,7 @@ def _finding(
             severity,
             "range",
             f"Kysymys '{header}': arvo {fmt_value(value)} on sallitun alueen ulkopuolella "
-            f"(arvon pitää olla {_BOUND_FI[m[1]]} {m[2].replace('.', ',')}).",
+            f"(arvon pitää olla {_BOUND_FI[m[1]]} {_bound(m[2])}).",
         )
     return Finding(
         file_name,

@@ -34,6 +34,7 @@ from typing import TypeVar
 
 import duckdb
 
+from ipsetl import fiformat
 from ipsetl.config import SQL_DIR
 
 LOCK_MARKERS = ("Could not set lock", "Conflicting lock")
@@ -84,7 +85,7 @@ def connect(
         waiting=lambda: f"Tietovarasto {path} on toisen ohjelman kirjoituskäytössä; odotetaan, että se vapautuu…",
         gave_up=lambda: (
             f"Tietovarasto {path} on toisen ohjelman kirjoituskäytössä (esim. DuckDB-istunto ilman "
-            f"-readonly), eikä se vapautunut {wait_s:.0f} sekunnissa; yritä myöhemmin uudelleen."
+            f"-readonly), eikä se vapautunut {fiformat.number(wait_s)} sekunnissa; yritä myöhemmin uudelleen."
         ),
     )
     try:
@@ -134,8 +135,7 @@ def _holder(lock: Path) -> str:
         info = json.loads(lock.read_text(encoding="utf-8") or "{}")
         started = datetime.fromisoformat(info["started"])
         what = info.get("what") or "ajo"
-        day = f"{started.day}.{started.month}.{started.year}"
-        return f"{what} (prosessi {info['pid']}, alkoi {day} klo {started:%H.%M})"
+        return f"{what} (prosessi {info['pid']}, alkoi {fiformat.fi_datetime(started)})"
     except (OSError, ValueError, KeyError, TypeError):
         return "toinen ajo"
 
@@ -165,8 +165,8 @@ def write_lock(
             on_wait,
             waiting=lambda: f"Tietovarastoon {path} kirjoittaa {_holder(lock)}; odotetaan, että se päättyy…",
             gave_up=lambda: (
-                f"Tietovarastoon {path} kirjoittaa {_holder(lock)}, eikä se päättynyt {wait_s:.0f} sekunnissa; "
-                "yritä myöhemmin uudelleen."
+                f"Tietovarastoon {path} kirjoittaa {_holder(lock)}, eikä se päättynyt "
+                f"{fiformat.number(wait_s)} sekunnissa; yritä myöhemmin uudelleen."
             ),
             delay=0.1,
             longest=1.0,
@@ -235,7 +235,7 @@ def _outside_writer_free(path: Path, wait_s: float, on_wait: Callable[[str], Non
         waiting=lambda: f"Tietovarasto {path} on toisen ohjelman kirjoituskäytössä; odotetaan, että se suljetaan…",
         gave_up=lambda: (
             f"Tietovarasto {path} on toisen ohjelman kirjoituskäytössä (esim. DuckDB-istunto ilman -readonly), "
-            f"eikä se vapautunut {wait_s:.0f} sekunnissa; sulje se tai avaa se vain luku -tilassa."
+            f"eikä se vapautunut {fiformat.number(wait_s)} sekunnissa; sulje se tai avaa se vain luku -tilassa."
         ),
         delay=0.5,
         longest=0.5,

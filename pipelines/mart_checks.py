@@ -4,7 +4,7 @@ pipelines.ingest_assets.INGEST_CHECKS for why)."""
 
 import dagster as dg
 
-from ipsetl import consistency
+from ipsetl import consistency, fiformat
 from pipelines.mart_assets_keys import mart_key
 
 
@@ -31,7 +31,7 @@ def _consistency(con) -> dg.AssetCheckResult:
         {
             "alue": r[0],
             "kausi": r[1],
-            "jakso": f"{r[2]:%-d.%-m.%Y}–{r[3]:%-d.%-m.%Y}",
+            "jakso": fiformat.date_range(r[2], r[3]),
             "säännöt": [n for n, bad in zip(rules, r[4:], strict=True) if bad],
         }
         for r in rows

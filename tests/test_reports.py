@@ -14,10 +14,10 @@ import duckdb
 import pytest
 from pypdf import PdfReader
 
+from ipsetl.fiformat import number, percent
 from ipsetl.ingest import run_ingest
 from ipsetl.reports import disclosure
 from ipsetl.reports.data import ReportOptions, funder_context, report_tertiaries
-from ipsetl.reports.fiformat import number, percent
 from ipsetl.reports.render import csv_bytes, neutralise, render_reports
 from ipsetl.sample_inbox import generate_monitoring, write_export, write_sample_inbox
 

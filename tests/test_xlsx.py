@@ -19,9 +19,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ipsetl import fiformat
 from ipsetl.config import PROJECT_ROOT
 from ipsetl.ingest import run_ingest
-from ipsetl.reports import data, fiformat, xlsx
+from ipsetl.reports import data, xlsx
 from ipsetl.reports.data import Cell, RegionSection, ReportOptions, funder_context, report_tertiaries
 from ipsetl.sample_inbox import write_sample_inbox
 
@@ -282,6 +283,19 @@ def test_a_tertiary_without_data_is_a_header_only_sheet():
 )
 def test_shown_value(value, kind, expected):
     assert xlsx.shown_value(value, kind) == expected
+
+
+def test_number_formats_show_the_reports_decimals():
+    """Excel's codes follow fiformat.digits, the decimals the report shows for each kind."""
+    assert xlsx.FORMATS == {
+        "count": (0, "#,##0"),
+        "number": (0, "#,##0"),
+        "days": (0, "#,##0"),
+        "fte": (2, "#,##0.00"),
+        "dec1": (1, "#,##0.0"),
+        "rate": (1, "0.0 %"),
+    }
+    assert all(xlsx.FORMATS[kind][0] == fiformat.digits(kind) for kind in xlsx.FORMATS)
 
 
 @given(st.integers(1, 5000).flatmap(lambda den: st.tuples(st.integers(0, den), st.just(den))))

@@ -40,10 +40,11 @@ import re
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
+from ipsetl import fiformat
+
 __all__ = ["bar_chart", "line_chart"]
 
 FONT_FAMILY = "DejaVu Sans"
-NBSP = "\u00a0"
 MM_PER_INCH = 25.4
 PT_PER_MM = 72 / MM_PER_INCH
 
@@ -131,21 +132,11 @@ _MARKER_SHAPES: dict[str, list[tuple[float, float]]] = {
 
 
 def format_number(value: float, *, percent: bool = False) -> str:
-    """Finnish axis number: decimal comma, U+00A0 thousands, at most two decimals, "41 %" for fractions.
-
-    Tick values are already round, so Babel's rounding is never reached for them; figures in tables use
-    the report's own half-up rounding instead.
-    """
-    from babel.numbers import format_decimal
-
-    shown = value * 100 if percent else value
-    shown = round(shown, 6)
-    if abs(shown) < 1e-9:
-        shown = 0.0
-    text = format_decimal(shown, format="#,##0.##", locale="fi")
-    # Whatever the CLDR version groups with, the report uses U+00A0; a minus is U+2212 (as fiformat).
-    text = text.replace("\u202f", NBSP).replace(" ", NBSP).replace("-", "\u2212")
-    return f"{text}{NBSP}%" if percent else text
+    """Finnish axis number: decimal comma, U+00A0 thousands, at most two decimals, "41 %" for fractions
+    (fiformat.number's `#,##0.##`, rounded half up like every figure of the report)."""
+    shown = round(value * 100 if percent else value, 6)  # 0.30000000000000004 → 30
+    text = fiformat.number(shown, 2, trim=True)
+    return f"{text}{fiformat.NBSP}%" if percent else text
 
 
 # --- inputs -------------------------------------------------------------------------------------------------

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from ipsetl import fiformat
 from ipsetl.config import DEFAULT_ORGANISATION
 from ipsetl.findings import rule_label
-from ipsetl.reports import disclosure, fiformat
+from ipsetl.reports import disclosure
 from ipsetl.reports.figures import (
     BY_COLUMN,
     COMPARISON,

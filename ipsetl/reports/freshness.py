@@ -17,6 +17,7 @@ from ipsetl.config import PROJECT_ROOT, Settings
 
 TEMPLATES = PROJECT_ROOT / "templates"
 REPORT_CODE = Path(__file__).parent
+FORMATTER = REPORT_CODE.parent / "fiformat.py"  # the reports' numbers and dates, outside reports/
 # where typst_pdf looks for DejaVu Sans (kept here too: this module must not import the renderer)
 FONT_DIRS = (
     "/usr/share/fonts/truetype/dejavu",  # Debian, Ubuntu (fonts-dejavu-core)
@@ -69,7 +70,7 @@ def code_fingerprint() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     digest = hashlib.sha256()
-    for path in sorted([*TEMPLATES.glob("*"), *REPORT_CODE.glob("*.py")]):
+    for path in sorted([*TEMPLATES.glob("*"), *REPORT_CODE.glob("*.py"), FORMATTER]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     try:
         digest.update(f"typst {version('typst')}".encode())

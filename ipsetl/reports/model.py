@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ipsetl.reports import charts, fiformat
+from ipsetl import fiformat
+from ipsetl.reports import charts
 from ipsetl.reports.data import WINDOW_FIGURES, Cell, RegionSection, Tertiary
 from ipsetl.reports.figures import BENCHMARKS, BY_COLUMN, CATALOGUE, COMPARISON, LEVELS, Measure
 from schemas.catalogue import tertiary_calendar_text
@@ -245,7 +246,7 @@ def benchmark_text(rate: float) -> str:
 
 
 def _or_dash(value) -> str:
-    return fiformat.EMPTY if value is None else str(value)
+    return fiformat.number(value)  # – for None
 
 
 def _missing_data(s: RegionSection, t: Tertiary) -> Paragraph:
@@ -553,7 +554,7 @@ def _summary(ctx: dict) -> list:
     levels = Table(
         f"Alueiden laatukriteeritaso (viimeisin arviointi {fiformat.fi_date(t.end)} mennessä)",
         [Column("Taso"), Column("Alueita", numeric=True, width=24)],
-        [Row([cell(level), cell(str(ctx["level_counts"][level]))]) for level in LEVELS]
+        [Row([cell(level), cell(fiformat.number(ctx["level_counts"][level]))]) for level in LEVELS]
         + [
             Row(
                 [cell("Arvioituja alueita"), cell(f"{ctx['assessed_regions']}/{ctx['regions_total']}")],
@@ -721,7 +722,14 @@ def _quality(ctx: dict) -> list:
                     Column("Varoituksia", numeric=True, width=24),
                 ],
                 [
-                    Row([cell(r["region_code"]), cell(r["label"]), cell(str(r["errors"])), cell(str(r["warnings"]))])
+                    Row(
+                        [
+                            cell(r["region_code"]),
+                            cell(r["label"]),
+                            cell(fiformat.number(r["errors"])),
+                            cell(fiformat.number(r["warnings"])),
+                        ]
+                    )
                     for r in q["per_region"]
                 ],
                 row_headers=False,

@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from ipsetl import fiformat
 from ipsetl.config import PROJECT_ROOT
-from ipsetl.reports import data, fiformat, model, typst_pdf
-from ipsetl.reports.fiformat import neutralise
+from ipsetl.fiformat import neutralise
+from ipsetl.reports import data, model, typst_pdf
 from ipsetl.reports.freshness import SIGNATURE_FILE, code_fingerprint, jsonable, pdf_current
 from ipsetl.reports.freshness import signature as _signature
 from ipsetl.reports.freshness import tertiary_unchanged as _tertiary_unchanged
@@ -112,8 +113,8 @@ def _csv_cell(cell) -> str:
         return ""
     digits = fiformat.digits(cell.kind)
     if cell.kind == "rate":  # rounded as the report's percentages are: 23/80 is 28,8
-        return str(fiformat.percent_rounded(cell.value, digits)).replace(".", ",")
-    return str(fiformat.round_half_up(cell.value, digits)).replace(".", ",")
+        return fiformat.plain(fiformat.percent_rounded(cell.value, digits))
+    return fiformat.plain(fiformat.round_half_up(cell.value, digits))
 
 
 def write_pdf(doc: model.Document, as_of: date, pdf_path: Path) -> None:

@@ -49,19 +49,22 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from ipsetl.reports import data, disclosure, fiformat
+from ipsetl import fiformat
+from ipsetl.reports import data, disclosure
 
 SHEET = "Indikaattorit"
 NOTES_SHEET = "Merkinnät"
 
+
+def _excel_format(kind: str) -> str:
+    """Excel's code for a figure shown with fiformat's decimals for its kind: `#,##0.00`, `0.0 %`."""
+    decimals = "." + "0" * fiformat.digits(kind) if fiformat.digits(kind) else ""
+    return f"0{decimals} %" if kind == "rate" else f"#,##0{decimals}"
+
+
 # kind → (decimals shown, Excel number format). Rates are fractions shown as percentages.
 FORMATS: dict[str, tuple[int, str]] = {
-    "count": (0, "#,##0"),
-    "number": (0, "#,##0"),
-    "days": (0, "#,##0"),
-    "fte": (2, "#,##0.00"),
-    "dec1": (1, "#,##0.0"),
-    "rate": (1, "0.0 %"),
+    kind: (fiformat.digits(kind), _excel_format(kind)) for kind in ("count", "number", "days", "fte", "dec1", "rate")
 }
 DEFAULT_FORMAT = FORMATS["count"]
 
